@@ -1,0 +1,224 @@
+"""The ``newstrace`` command. Each command checks its arguments and calls one library function.
+
+Only this module configures logging and prints; library code logs through ``logging.getLogger(__name__)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import HINTS, ErrorCode, NewstraceError
+from .pipeline import RunSummary, run
+from .settings import Settings, describe
+from .store import Store
+
+app = typer.Typer(
+    help="newstrace: trace every claim in the news back to its origins.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file holding the results.")]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="Override a setting, NAME=VALUE (see `newstrace settings`).")
+]
+DEFAULT_DB = Path("newstrace.duckdb")
+PROGRESS_MIN_INPUTS = 4
+
+
+def _settings(overrides: list[str] | None, **flags: Any) -> Settings:
+    settings = Settings().with_overrides(overrides or [])
+    return settings.replace(**{k: v for k, v in flags.items() if v is not None})
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command("run")
+def run_command(
+    inputs: Annotated[list[str], typer.Argument(help="HTML/text/JSONL/WARC files, folders, feeds or URLs.")],
+    db: DbOption = DEFAULT_DB,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Fetch URLs on private/loopback addresses.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Extraction processes (0: one per core).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    set_: SetOption = None,
+) -> None:
+    """Ingest INPUTS into the store: extract, clean and de-duplicate articles.
+
+    Example: newstrace run pages/ feed.xml https://example.org/news/1 --db news.duckdb
+    """
+    settings = _settings(set_, allow_private=allow_private or None, workers=workers)
+    with Store(db) as store:
+        summary = _run_with_progress(inputs, store, settings, quiet)
+    _print_summary(summary, db)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(inputs: list[str], store: Store, settings: Settings, quiet: bool) -> RunSummary:
+    if quiet:
+        return run(inputs, store, settings)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("reading", total=None, visible=False)
+
+        def progress(ref: str, done: int, total: int) -> None:
+            visible = total >= PROGRESS_MIN_INPUTS
+            bar.update(task, completed=done, total=total, visible=visible, description=_short(ref))
+
+        return run(inputs, store, settings, progress)
+
+
+def _short(ref: str, width: int = 40) -> str:
+    return ref if len(ref) <= width else "…" + ref[-(width - 1) :]
+
+
+def _print_summary(summary: RunSummary, db: Path) -> None:
+    for line in summary.error_lines:
+        err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
+    out.print(
+        f"{summary.inputs} inputs read, {summary.skipped} unchanged, {summary.failed} failed; "
+        f"{summary.articles_read} articles extracted, {summary.articles_new} new, "
+        f"{summary.duplicates} copies of another article in {db}"
+    )
+    if summary.errors:
+        counts = ", ".join(f"{code} ×{n}" for code, n in summary.errors.most_common())
+        out.print(f"errors: {counts} (details: newstrace export errors --db {db})")
+    if not summary.ok:
+        err.print("[red]nothing was ingested[/red]: every input failed or had no article text.")
+        for code in summary.errors:
+            err.print(f"  {code}: {HINTS.get(ErrorCode(code), '')}")
+
+
+@app.command()
+def articles(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+    source: Annotated[str | None, typer.Option(help="Only this outlet (source id).")] = None,
+) -> None:
+    """List stored articles, newest first.
+
+    Example: newstrace articles --source meridianwire.example --limit 20
+    """
+    with Store(db, read_only=True) as store:
+        where, params = ("WHERE source = ?", [source]) if source else ("", [])
+        _, rows = store.query(
+            f"""SELECT article_id, published, source, title, word_count, duplicate_of, machine_written
+                FROM articles {where} ORDER BY published DESC NULLS LAST, article_id LIMIT ?""",
+            [*params, limit],
+        )
+    table = Table("id", "published", "source", "title", "words", "copy of", "AI", box=None)
+    for article_id, published, src, title, words, dup, machine in rows:
+        table.add_row(
+            article_id, str(published or ""), src or "", (title or "")[:70], str(words),
+            (dup or "")[:8], "yes" if machine else "",
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def article(
+    article_id: Annotated[str, typer.Argument(help="Article id, a unique prefix of it, or an external id.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Show one article: its metadata and clean text.
+
+    Example: newstrace article 3f2a9c
+    """
+    with Store(db, read_only=True) as store:
+        row = store.find_article(article_id)
+    if row is None:
+        _fail(f"no article {article_id!r}; list them with `newstrace articles`", 1)
+        return
+    meta = Table(box=None, show_header=False)
+    for key in (
+        "article_id", "external_id", "title", "source", "url", "authors", "published", "language", "dateline_place",
+        "caption", "author_bio", "machine_written", "duplicate_of", "input_ref", "word_count",
+    ):  # fmt: skip
+        value = row.get(key)
+        if value not in (None, "", []):
+            meta.add_row(f"[bold]{key}[/bold]", str(value))
+    out.print(meta)
+    out.print()
+    out.print(row["text"], markup=False, highlight=False)
+
+
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="Table name, e.g. articles, sources, inputs, errors.")],
+    db: DbOption = DEFAULT_DB,
+    format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
+    out_file: Annotated[str | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write a whole table as JSONL (default, to stdout), CSV or Parquet.
+
+    Example: newstrace export articles --format parquet --out articles.parquet
+    """
+    with Store(db, read_only=True) as store:
+        count = store.export(table, format, out_file)
+    if out_file:
+        err.print(f"{count} rows of {table} written to {out_file}")
+
+
+@app.command()
+def demo(db: DbOption = Path("demo.duckdb")) -> None:
+    """Run the whole pipeline on the bundled sample corpus and show what it found.
+
+    Example: newstrace demo --db demo.duckdb
+    """
+    sample = resources.files("newstrace") / "data" / "sample"
+    with resources.as_file(sample) as folder, Store(db) as store:
+        summary = _run_with_progress([str(folder)], store, Settings(), quiet=False)
+    _print_summary(summary, db)
+    articles(db=db, limit=50, source=None)
+    out.print(f"\nResults are in {db}. Try: newstrace article ID --db {db}   or   newstrace export articles --db {db}")
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """List every setting with its default and meaning (change one with --set NAME=VALUE).
+
+    Example: newstrace settings
+    """
+    table = Table("name", "default", "meaning", box=None)
+    for name, default, help_text in describe():
+        table.add_row(name, repr(default), help_text)
+    out.print(table)
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if version:
+        out.print(f"newstrace {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Console-script entry point: turns newstrace errors into one clear line and exit status 2."""
+    try:
+        app()
+    except NewstraceError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)

@@ -1,0 +1,190 @@
+"""Polite, bounded HTTP fetching of pages and feeds (httpx).
+
+Politeness: a clear User-Agent, robots.txt obeyed, at most one request per ``host_delay`` seconds to a host.
+Safety: private, loopback and link-local addresses are refused (on every redirect hop too) unless
+``allow_private``; bodies are streamed and cut at ``max_page_bytes``. Robustness: timeouts, and retries with
+exponential backoff on timeouts, connection errors, 429 and 5xx answers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import urllib.robotparser
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import ErrorCode, InputError
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_MAX_RETRY_AFTER = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+
+def check_url(url: str) -> tuple[str, str]:
+    """Return (scheme, host) of an http(s) URL, or raise E_BAD_URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(ErrorCode.E_BAD_URL, f"not an http(s) URL with a host: {url!r}")
+    return parts.scheme, parts.hostname
+
+
+def is_private_host(host: str) -> bool:
+    """True when ``host`` is, or resolves to, an address that is not on the public internet."""
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except socket.gaierror:
+            return False  # unresolvable: the fetch itself will fail with E_FETCH_FAILED
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    return any(not a.is_global or a.is_multicast for a in addresses)
+
+
+class Fetcher:
+    """One HTTP client for a run: connection reuse, robots.txt cache, per-host pacing.
+
+    Thread-safe for pacing; use one per process.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._last_request: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.client = httpx.Client(
+            headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+            timeout=httpx.Timeout(settings.fetch_timeout),
+            follow_redirects=True,
+            max_redirects=5,
+            event_hooks={"request": [self._guard]},
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fetch(self, url: str) -> Fetched:
+        """GET ``url`` with every politeness and safety rule applied; raise InputError with a code on failure."""
+        check_url(url)
+        if self.settings.respect_robots and not self._allowed(url):
+            raise InputError(ErrorCode.E_ROBOTS, f"robots.txt disallows {url}")
+        return self._get(url)
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _guard(self, request: httpx.Request) -> None:
+        """Runs before every request, redirects included, so a public URL cannot bounce us onto a private one."""
+        host = request.url.host
+        if not self.settings.allow_private and is_private_host(host):
+            raise InputError(ErrorCode.E_PRIVATE_ADDRESS, f"{host} is a private, loopback or link-local address")
+        self._pace(host)
+
+    def _pace(self, host: str) -> None:
+        with self._lock:
+            wait = self._last_request.get(host, 0.0) + self.settings.host_delay - time.monotonic()
+            self._last_request[host] = time.monotonic() + max(wait, 0.0)
+        if wait > 0:
+            time.sleep(wait)
+
+    def _get(self, url: str) -> Fetched:
+        attempts = self.settings.fetch_retries + 1
+        delay = self.settings.fetch_backoff
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                return self._get_once(url)
+            except httpx.TimeoutException as exc:
+                if last:
+                    raise InputError(ErrorCode.E_FETCH_TIMEOUT, f"{url}: {type(exc).__name__} after {attempts} tries") from None
+            except httpx.TransportError as exc:
+                if last:
+                    raise InputError(ErrorCode.E_FETCH_FAILED, f"{url}: {exc}") from None
+            except _Retry as retry:
+                if last:
+                    raise InputError(ErrorCode.E_FETCH_HTTP, f"{url}: HTTP {retry.status} after {attempts} tries") from None
+                delay = max(delay, min(retry.after or 0.0, _MAX_RETRY_AFTER))
+            log.info("retrying %s in %.1fs", url, delay)
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _get_once(self, url: str) -> Fetched:
+        limit = self.settings.max_page_bytes
+        with self.client.stream("GET", url) as response:
+            if response.status_code in _RETRY_STATUS:
+                raise _Retry(response.status_code, _retry_after(response))
+            if response.status_code >= 400:
+                raise InputError(ErrorCode.E_FETCH_HTTP, f"{url}: HTTP {response.status_code}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > limit:
+                raise InputError(ErrorCode.E_TOO_LARGE, f"{url}: {declared} bytes declared, limit {limit}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise InputError(ErrorCode.E_TOO_LARGE, f"{url}: more than {limit} bytes")
+                chunks.append(chunk)
+            return Fetched(
+                url=str(response.url),
+                status=response.status_code,
+                content_type=response.headers.get("content-type", ""),
+                body=b"".join(chunks),
+            )
+
+    def _allowed(self, url: str) -> bool:
+        scheme, host = check_url(url)
+        port = urlsplit(url).port
+        origin = f"{scheme}://{host}" + (f":{port}" if port else "")
+        if origin not in self._robots:
+            self._robots[origin] = self._read_robots(origin)
+        parser = self._robots[origin]
+        return parser is None or parser.can_fetch(self.settings.user_agent, url)
+
+    def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        """Parse the site's robots.txt; ``None`` (allow everything) when it is missing or unreadable."""
+        try:
+            response = self.client.get(f"{origin}/robots.txt")
+        except InputError:
+            raise
+        except httpx.HTTPError as exc:
+            log.info("robots.txt of %s unreadable (%s): allowing", origin, exc)
+            return None
+        if response.status_code >= 400:
+            return None
+        parser = urllib.robotparser.RobotFileParser()
+        parser.parse(response.text.splitlines())
+        return parser
+
+
+class _Retry(Exception):
+    def __init__(self, status: int, after: float | None) -> None:
+        self.status = status
+        self.after = after
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.strip().isdigit() else None

@@ -1,0 +1,124 @@
+"""Typed records that flow between stages. Stages import these, never each other's internals.
+
+Records are frozen dataclasses of plain values (str, int, bool, tuples, dates) so they pickle cheaply for process
+pools and Ray, and map one-to-one onto store tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+InputKind = Literal["html", "text", "jsonl", "warc", "feed", "url", "folder"]
+
+
+def content_id(*parts: str, length: int = 16) -> str:
+    """A stable hex id from the given strings: the same inputs always give the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """One thing the user gave, or one leaf found inside it (a file in a folder, an entry of a feed)."""
+
+    input_id: str
+    ref: str  # path, URL, or path#line / path#record
+    kind: InputKind
+    parent_id: str | None = None
+    fingerprint: str | None = None  # hash of the bytes read, so a changed file is read again
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """What ingest hands to extraction: an HTML page or already-plain text, plus whatever metadata came with it."""
+
+    input_id: str
+    input_ref: str
+    kind: InputKind
+    url: str | None = None
+    html: str | None = None
+    text: str | None = None
+    title: str | None = None
+    published: str | None = None  # as given by the input (feed, JSONL); parsed in extraction
+    source: str | None = None
+    authors: tuple[str, ...] = ()
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """The result of the news-specific clean-up of an article body."""
+
+    text: str
+    caption: str | None = None
+    dateline_place: str | None = None
+    dateline_outlet: str | None = None
+    author_bio: str | None = None
+    byline: str | None = None  # the name in a closing "Author: …" line
+    machine_written: bool = False
+    removed: tuple[tuple[str, str], ...] = ()  # (rule, removed text), for debugging and tests
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news item after extraction and clean-up."""
+
+    article_id: str
+    input_id: str
+    input_ref: str
+    text: str
+    text_hash: str
+    url: str | None = None
+    external_id: str | None = None
+    source: str | None = None  # source_id: the outlet's domain, or a slug of its name
+    source_name: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+    language: str | None = None
+    caption: str | None = None
+    dateline_place: str | None = None
+    author_bio: str | None = None
+    machine_written: bool = False
+    word_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An outlet: ``source_id`` is its registered domain when known, else a slug of its name."""
+
+    source_id: str
+    name: str
+    domain: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """Why one input or record was skipped. Stored, never dropped silently."""
+
+    input_ref: str
+    code: str
+    detail: str
+    stage: str
+    input_id: str | None = None
+    at: datetime = field(default_factory=datetime.now)
+
+    @property
+    def error_id(self) -> str:
+        return content_id(self.input_ref, self.code, self.stage)
+
+
+@dataclass(frozen=True, slots=True)
+class PageContent:
+    """Main text and metadata read from one HTML page, before the news-specific clean-up."""
+
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None  # ISO date string as found in the page
+    sitename: str | None = None
+    url: str | None = None  # canonical URL declared by the page, when it declares one
+    language: str | None = None  # language declared by the page (<html lang>, og:locale)

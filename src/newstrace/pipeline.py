@@ -1,0 +1,201 @@
+"""Run the stages over the user's inputs and write everything to the store as it is produced.
+
+Resumability: each input is marked ``pending`` before it is read and ``done``/``failed`` in the same transaction
+as its last articles; articles are keyed by content hash and inserted with ``OR IGNORE``. A run killed at any
+point is completed by running it again: unfinished inputs are read again, finished ones are skipped (files whose
+size and mtime are unchanged, URLs already fetched), and nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+from .dedup import Candidate, DuplicateIndex, signature
+from .errors import ErrorCode, InputError
+from .extract import extract_pages
+from .fetch import Fetcher
+from .ingest import Item, Leaf, expand
+from .models import Article, ErrorRecord
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# Below this many pages in a window, starting worker processes costs more than it saves.
+_POOL_MIN_PAGES = 16
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI's closing lines and for tests."""
+
+    inputs: int = 0
+    skipped: int = 0  # unchanged since a finished earlier run
+    failed: int = 0
+    articles_read: int = 0
+    articles_new: int = 0
+    duplicates: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    error_lines: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """A run succeeds when anything was ingested now or was already stored from these inputs."""
+        return self.articles_read > 0 or self.skipped > 0
+
+
+Progress = Callable[[str, int, int], None]  # (current ref, leaves done, leaves total)
+
+
+def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None) -> RunSummary:
+    """Ingest, extract and store every input, then group duplicates. Never raises for a bad input."""
+    summary = RunSummary()
+    with Fetcher(settings) as fetcher, _Extractor(settings) as extractor:
+        leaves = list(expand(inputs, settings, fetcher))
+        batch = _Batch(store, summary)
+        for done, leaf in enumerate(leaves):
+            if progress:
+                progress(leaf.record.ref, done, len(leaves))
+            if not _should_read(leaf, store):
+                summary.skipped += leaf.read is not None
+                continue
+            summary.inputs += leaf.read is not None
+            store.mark_input(leaf.record, "pending")
+            store.clear_errors(leaf.record.input_id)
+            if leaf.read is None:  # folder or feed: nothing of its own to read
+                store.mark_input(leaf.record, "done")
+                continue
+            for item in _read(leaf, batch):
+                batch.pages.append(item)
+                if len(batch.pages) >= settings.batch_size:
+                    batch.flush(extractor)
+            batch.finished.append(leaf)
+            if len(batch.finished) >= settings.batch_size:
+                batch.flush(extractor)
+        batch.flush(extractor)
+        if progress:
+            progress("grouping duplicates", len(leaves), len(leaves))
+    summary.duplicates = group_duplicates(store, settings)
+    return summary
+
+
+def _should_read(leaf: Leaf, store: Store) -> bool:
+    if leaf.read is None and leaf.record.kind == "feed":
+        return True  # a feed is read anew each run: it may list new entries
+    previous = store.input_status(leaf.record.input_id)
+    if previous is None or previous[0] != "done":
+        return True
+    return previous[1] != leaf.record.fingerprint
+
+
+def _read(leaf: Leaf, batch: _Batch) -> Iterator[Item]:
+    """The leaf's items; a failure of the whole leaf is recorded on the batch instead of raised."""
+    assert leaf.read is not None
+    try:
+        yield from leaf.read()
+    except InputError as error:
+        batch.failed.append((leaf, error))
+    except OSError as exc:  # a file that vanished or cannot be read mid-run
+        batch.failed.append((leaf, InputError(ErrorCode.E_NOT_FOUND, f"{leaf.record.ref}: {exc}")))
+
+
+class _Batch:
+    """Pages waiting for extraction and inputs waiting to be marked, written together in one transaction."""
+
+    def __init__(self, store: Store, summary: RunSummary) -> None:
+        self.store = store
+        self.summary = summary
+        self.pages: list[Item] = []
+        self.finished: list[Leaf] = []
+        self.failed: list[tuple[Leaf, InputError]] = []
+
+    def flush(self, extractor: _Extractor) -> None:
+        results = extractor(self.pages)
+        articles = [r for r in results if isinstance(r, Article)]
+        errors = [r for r in results if isinstance(r, ErrorRecord)]
+        failed_ids = {leaf.record.input_id for leaf, _ in self.failed}
+        with self.store.transaction():
+            self.summary.articles_new += self.store.add_articles(articles)
+            self.store.add_errors(errors)
+            for leaf, error in self.failed:
+                record = ErrorRecord(leaf.record.ref, error.code.value, error.detail, "ingest", leaf.record.input_id)
+                self.store.add_errors([record])
+                self.store.mark_input(leaf.record, "failed", error=record)
+                errors.append(record)
+            for leaf in self.finished:
+                if leaf.record.input_id not in failed_ids:
+                    count = sum(1 for a in articles if a.input_id == leaf.record.input_id)
+                    self.store.mark_input(leaf.record, "done", articles=count)
+        self.summary.articles_read += len(articles)
+        self.summary.failed += len(self.failed)
+        for error in errors:
+            self.summary.errors[error.code] += 1
+            self.summary.error_lines.append(f"{error.code} {error.input_ref}: {error.detail}")
+        self.pages, self.finished, self.failed = [], [], []
+
+
+class _Extractor:
+    """Extraction in this process, or spread over worker processes when a window holds enough pages."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers = settings.workers or min(2, os.cpu_count() or 1)
+        self.pool: Executor | None = None
+
+    def __call__(self, items: list[Item]) -> list[Article | ErrorRecord]:
+        pages = sum(1 for i in items if not isinstance(i, ErrorRecord))
+        if self.workers <= 1 or pages < _POOL_MIN_PAGES:
+            return list(extract_pages(items, self.settings))
+        if self.pool is None:
+            # spawn, not fork: the parent holds a DuckDB connection and threads that must not be copied.
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+        chunk = max(1, len(items) // (self.workers * 4))
+        parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+        results: list[Article | ErrorRecord] = []
+        for part in self.pool.map(_extract_part, parts, [self.settings] * len(parts)):
+            results.extend(part)
+        return results
+
+    def __enter__(self) -> _Extractor:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _extract_part(items: list[Item], settings: Settings) -> list[Article | ErrorRecord]:
+    return list(extract_pages(items, settings))
+
+
+def group_duplicates(store: Store, settings: Settings) -> int:
+    """Point every exact or near copy at its earliest copy; resumable, and incremental over earlier runs.
+
+    Returns the number of articles that are copies of another after this run.
+    """
+    index = DuplicateIndex(settings)
+    for article_id, digest, published, ref, blob, duplicate_of in store.grouped_articles():
+        index.load(Candidate(article_id, digest, published, ref, _from_blob(blob)), duplicate_of)
+    pending = store.ungrouped_articles()
+    for start in range(0, len(pending), settings.batch_size):
+        signatures: list[tuple[str, bytes]] = []
+        changes: dict[str, str | None] = {}
+        for article_id, digest, published, ref, text in pending[start : start + settings.batch_size]:
+            sig = signature(text, settings)
+            signatures.append((article_id, sig.tobytes()))
+            changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
+        store.save_grouping(signatures, {k: v for k, v in changes.items()})
+    return store.count_duplicates()
+
+
+def _from_blob(blob: bytes) -> Any:
+    import numpy as np
+
+    return np.frombuffer(blob, dtype=np.uint64)

@@ -1,0 +1,309 @@
+"""The DuckDB store: schema by named migrations, batched idempotent writes, exports.
+
+Only this module imports duckdb. Every write is keyed by a content-hash id and uses ``INSERT OR IGNORE`` (or an
+explicit update), so re-running a stage adds nothing, and a run killed at any point leaves whole transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+
+from .errors import StoreError, UsageError
+from .models import Article, ErrorRecord, InputRecord, Source
+
+log = logging.getLogger(__name__)
+
+# Named, append-only. Never edit one that has shipped: add a new one.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_foundation",
+        """
+        CREATE TABLE inputs (
+            input_id VARCHAR PRIMARY KEY,
+            ref VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            parent_id VARCHAR,
+            fingerprint VARCHAR,
+            status VARCHAR NOT NULL,          -- pending | done | failed
+            articles INTEGER DEFAULT 0,
+            error_code VARCHAR,
+            error VARCHAR,
+            first_seen TIMESTAMP NOT NULL,
+            updated TIMESTAMP NOT NULL
+        );
+        CREATE TABLE sources (
+            source_id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            domain VARCHAR
+        );
+        CREATE TABLE articles (
+            article_id VARCHAR PRIMARY KEY,
+            external_id VARCHAR,
+            url VARCHAR,
+            input_id VARCHAR NOT NULL,
+            input_ref VARCHAR NOT NULL,
+            source VARCHAR,
+            title VARCHAR,
+            authors VARCHAR[],
+            published DATE,
+            language VARCHAR,
+            text VARCHAR NOT NULL,
+            text_hash VARCHAR NOT NULL,
+            word_count INTEGER NOT NULL,
+            caption VARCHAR,
+            dateline_place VARCHAR,
+            author_bio VARCHAR,
+            machine_written BOOLEAN NOT NULL,
+            duplicate_of VARCHAR,
+            ingested TIMESTAMP NOT NULL
+        );
+        CREATE TABLE errors (
+            error_id VARCHAR PRIMARY KEY,
+            input_id VARCHAR,
+            input_ref VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL,
+            logged TIMESTAMP NOT NULL
+        );
+        CREATE TABLE minhashes (
+            article_id VARCHAR PRIMARY KEY,
+            signature BLOB NOT NULL
+        );
+        """,
+    ),
+]
+
+TABLES_HIDDEN = {"minhashes", "migrations"}  # internal; exportable but not listed in the README's user tables
+
+
+class Store:
+    """One DuckDB file (or ``:memory:``), migrated on open unless read-only."""
+
+    def __init__(self, path: str | Path = "newstrace.duckdb", read_only: bool = False) -> None:
+        self.path = str(path)
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"no database at {self.path}: create it with `newstrace run INPUT... --db {self.path}`")
+        try:
+            self.db = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        if not read_only:
+            self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded; return the names applied."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, applied TIMESTAMP NOT NULL)")
+        done = {row[0] for row in self.db.execute("SELECT name FROM migrations").fetchall()}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                self.db.execute(sql)
+                self.db.execute("INSERT INTO migrations VALUES (?, ?)", [name, datetime.now()])
+            applied.append(name)
+            log.info("applied migration %s", name)
+        return applied
+
+    def tables(self) -> list[str]:
+        rows = self.db.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()
+        return [r[0] for r in rows]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- inputs ---------------------------------------------------------------------------------------------
+
+    def input_status(self, input_id: str) -> tuple[str, str | None] | None:
+        """(status, fingerprint) of an input seen before, or ``None``."""
+        row = self.db.execute("SELECT status, fingerprint FROM inputs WHERE input_id = ?", [input_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def mark_input(self, record: InputRecord, status: str, articles: int = 0, error: ErrorRecord | None = None) -> None:
+        now = datetime.now()
+        self.db.execute(
+            """
+            INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (input_id) DO UPDATE SET
+                fingerprint = excluded.fingerprint, status = excluded.status, articles = excluded.articles,
+                error_code = excluded.error_code, error = excluded.error, updated = excluded.updated
+            """,
+            [
+                record.input_id, record.ref, record.kind, record.parent_id, record.fingerprint, status, articles,
+                error.code if error else None, error.detail if error else None, now, now,
+            ],
+        )  # fmt: skip
+
+    def clear_errors(self, input_id: str) -> None:
+        """Forget an input's old errors before it is read again, so errors always describe the latest attempt."""
+        self.db.execute("DELETE FROM errors WHERE input_id = ?", [input_id])
+
+    # -- articles -------------------------------------------------------------------------------------------
+
+    def add_articles(self, articles: Sequence[Article]) -> int:
+        """Insert articles (and their sources); return how many were new."""
+        if not articles:
+            return 0
+        before = self.count("articles")
+        now = datetime.now()
+        sources = {a.source: Source(a.source, a.source_name or a.source, _domain(a)) for a in articles if a.source}
+        if sources:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO sources VALUES (?, ?, ?)",
+                [[s.source_id, s.name, s.domain] for s in sources.values()],
+            )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    a.article_id, a.external_id, a.url, a.input_id, a.input_ref, a.source, a.title, list(a.authors),
+                    a.published, a.language, a.text, a.text_hash, a.word_count, a.caption, a.dateline_place,
+                    a.author_bio, a.machine_written, None, now,
+                ]
+                for a in articles
+            ],
+        )  # fmt: skip
+        return self.count("articles") - before
+
+    def add_errors(self, errors: Iterable[ErrorRecord]) -> None:
+        rows = [[e.error_id, e.input_id, e.input_ref, e.stage, e.code, e.detail, e.at] for e in errors]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO errors VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def grouped_articles(self) -> list[tuple[Any, ...]]:
+        """(article_id, text_hash, published, input_ref, signature, duplicate_of) of articles already grouped."""
+        return self.db.execute(
+            """SELECT a.article_id, a.text_hash, a.published, a.input_ref, m.signature, a.duplicate_of
+               FROM articles a JOIN minhashes m USING (article_id)"""
+        ).fetchall()
+
+    def ungrouped_articles(self) -> list[tuple[Any, ...]]:
+        """(article_id, text_hash, published, input_ref, text) of articles not yet through duplicate detection,
+        earliest first."""
+        return self.db.execute(
+            """SELECT a.article_id, a.text_hash, a.published, a.input_ref, a.text
+               FROM articles a ANTI JOIN minhashes m USING (article_id)
+               ORDER BY a.published NULLS LAST, a.input_ref, a.article_id"""
+        ).fetchall()
+
+    def save_grouping(self, signatures: Sequence[tuple[str, bytes]], changes: dict[str, str | None]) -> None:
+        """Store signatures (which mark their articles as grouped) and ``duplicate_of`` changes atomically."""
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO minhashes VALUES (?, ?)", [list(r) for r in signatures])
+            if changes:
+                self.db.executemany(
+                    "UPDATE articles SET duplicate_of = ? WHERE article_id = ?", [[v, k] for k, v in changes.items()]
+                )
+
+    # -- reading --------------------------------------------------------------------------------------------
+
+    def count(self, table: str) -> int:
+        row = self.db.execute(f"SELECT count(*) FROM {self._table(table)}").fetchone()
+        return int(row[0]) if row else 0
+
+    def count_duplicates(self) -> int:
+        row = self.db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()
+        return int(row[0]) if row else 0
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run a read query; return (column names, rows)."""
+        cursor = self.db.execute(sql, list(params))
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+
+    def find_article(self, prefix: str) -> dict[str, Any] | None:
+        """The article whose id (or external id) equals or starts with ``prefix``; UsageError if ambiguous."""
+        columns, rows = self.query(
+            "SELECT * FROM articles WHERE article_id LIKE ? || '%' OR external_id = ? ORDER BY article_id LIMIT 2",
+            [prefix, prefix],
+        )
+        if len(rows) > 1 and rows[0][0] != prefix:
+            raise UsageError(f"{prefix!r} matches more than one article; give more characters of the id")
+        return dict(zip(columns, rows[0], strict=True)) if rows else None
+
+    # -- export ---------------------------------------------------------------------------------------------
+
+    def _table(self, name: str) -> str:
+        if name not in self.tables():
+            raise UsageError(f"no table {name!r}; tables: {', '.join(self.tables())}")
+        return name
+
+    def export(self, table: str, fmt: str, out: str | None) -> int:
+        """Write a whole table as jsonl, csv or parquet to ``out`` (stdout for jsonl/csv when ``None``)."""
+        table = self._table(table)
+        if fmt == "parquet":
+            if out is None:
+                raise UsageError("parquet is binary: give --out FILE")
+            self.db.execute(f"COPY {table} TO '{_quote(out)}' (FORMAT parquet)")
+            return self.count(table)
+        if fmt not in ("jsonl", "csv"):
+            raise UsageError(f"unknown format {fmt!r}: use jsonl, csv or parquet")
+        columns, rows = self.query(f"SELECT * FROM {table}")
+        handle: IO[str] = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+        try:
+            if fmt == "jsonl":
+                for row in rows:
+                    handle.write(json.dumps(dict(zip(columns, row, strict=True)), default=_json_default, ensure_ascii=False))
+                    handle.write("\n")
+            else:
+                import csv
+
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                writer.writerows([[_csv_value(v) for v in row] for row in rows])
+        finally:
+            if out:
+                handle.close()
+        return len(rows)
+
+
+def _domain(article: Article) -> str | None:
+    return article.source if article.url and article.source else None
+
+
+def _quote(path: str) -> str:
+    return path.replace("'", "''")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
