@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 import lxml.html
 from courlan import extract_domain, normalize_url
@@ -129,12 +130,18 @@ def slug(name: str) -> str:
 def resolve_source(url: str | None, name: str | None) -> Source | None:
     """The outlet: keyed by registered domain when the URL is known, else by a slug of the name it gives."""
     name = (name or "").strip() or None
-    domain = extract_domain(url) if url else None
+    domain = (extract_domain(url) or _host(url)) if url else None
     if domain:
         return Source(source_id=domain, name=name or domain, domain=domain)
     if name and slug(name):
         return Source(source_id=slug(name), name=name, domain=None)
     return None
+
+
+def _host(url: str) -> str | None:
+    """The last two labels of the URL's host, for hosts whose registered domain courlan cannot tell (``.example``)."""
+    host = urlsplit(url).hostname
+    return ".".join(host.split(".")[-2:]) if host else None
 
 
 def parse_date(value: str | None) -> date | None:

@@ -344,12 +344,17 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
             for warc_record in iterator:
                 number += 1
                 ref = f"{record.ref}#{number}"
+                page = None
                 if warc_record.rec_type == "response" and warc_record.http_headers is not None:
                     content_type = warc_record.http_headers.get_header("Content-Type") or ""
                     body = warc_record.content_stream().read(settings.max_page_bytes + 1)
                     if "html" in content_type.lower() or (not content_type and sniff(body) == "html"):
-                        yield _warc_page(body, content_type, warc_record, ref, record, settings)
+                        page = _warc_page(body, content_type, warc_record, ref, record, settings)
                 iterator.read_to_end()
+                if getattr(warc_record.raw_stream, "limit", 0) > 0:  # the file ended inside this record
+                    raise EOFError(f"record {number} is cut short")
+                if page is not None:
+                    yield page
                 end = iterator.get_record_offset() + iterator.get_record_length()
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             yield _error(record, f"{record.ref}#{number}", InputError(ErrorCode.E_BAD_WARC, f"{record.ref}: {exc}"))

@@ -72,7 +72,7 @@ def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progr
             if leaf.read is None:  # folder or feed: nothing of its own to read
                 store.mark_input(leaf.record, "done")
                 continue
-            for item in _read(leaf, batch):
+            for item in _read(leaf, batch):  # a leaf that fails as a whole is put on batch.failed
                 batch.pages.append(item)
                 if len(batch.pages) >= settings.batch_size:
                     batch.flush(extractor)
@@ -115,26 +115,36 @@ class _Batch:
         self.pages: list[Item] = []
         self.finished: list[Leaf] = []
         self.failed: list[tuple[Leaf, InputError]] = []
+        # per input, across flushes: a leaf's pages may be written in an earlier batch than its end
+        self.articles: Counter[str] = Counter()
+        self.first_error: dict[str, ErrorRecord] = {}
 
     def flush(self, extractor: _Extractor) -> None:
         results = extractor(self.pages)
         articles = [r for r in results if isinstance(r, Article)]
         errors = [r for r in results if isinstance(r, ErrorRecord)]
+        self.articles.update(a.input_id for a in articles)
+        for error in errors:
+            self.first_error.setdefault(error.input_id or "", error)
+        for leaf, exc in self.failed:
+            record = ErrorRecord(leaf.record.ref, exc.code.value, exc.detail, "ingest", leaf.record.input_id)
+            errors.append(record)
+            self.first_error[leaf.record.input_id] = record
         failed_ids = {leaf.record.input_id for leaf, _ in self.failed}
         with self.store.transaction():
             self.summary.articles_new += self.store.add_articles(articles)
             self.store.add_errors(errors)
-            for leaf, error in self.failed:
-                record = ErrorRecord(leaf.record.ref, error.code.value, error.detail, "ingest", leaf.record.input_id)
-                self.store.add_errors([record])
-                self.store.mark_input(leaf.record, "failed", error=record)
-                errors.append(record)
             for leaf in self.finished:
-                if leaf.record.input_id not in failed_ids:
-                    count = sum(1 for a in articles if a.input_id == leaf.record.input_id)
-                    self.store.mark_input(leaf.record, "done", articles=count)
+                input_id = leaf.record.input_id
+                count = self.articles.pop(input_id, 0)
+                error = self.first_error.pop(input_id, None)
+                # An input that gave no article and an error failed as a whole (a page with no text, a
+                # binary file); one that gave some articles is done, its bad records listed in ``errors``.
+                failed = input_id in failed_ids or (count == 0 and error is not None)
+                self.store.mark_input(leaf.record, "failed" if failed else "done", articles=count, error=error)
+                self.summary.failed += failed
+        log.info("stored a batch: %d articles, %d errors, %d inputs finished", len(articles), len(errors), len(self.finished))
         self.summary.articles_read += len(articles)
-        self.summary.failed += len(self.failed)
         for error in errors:
             self.summary.errors[error.code] += 1
             self.summary.error_lines.append(f"{error.code} {error.input_ref}: {error.detail}")
