@@ -133,7 +133,10 @@ def test_lines_broken_mid_sentence_are_joined() -> None:
 
 
 def test_invisible_characters_and_odd_spaces_are_normalised() -> None:
-    assert split_paragraphs("Tram\u00a0line\u200b  approved \r\n\r\nSecond\tline") == ["Tram line approved", "Second line"]
+    assert split_paragraphs("Tram\u00a0line\u200b  approved \r\n\r\nSecond\tline") == [
+        "Tram line approved",
+        "Second line",
+    ]
 
 
 # --- the seeds ----------------------------------------------------------------------------------------------

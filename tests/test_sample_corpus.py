@@ -14,7 +14,9 @@ from newstrace.settings import Settings
 from newstrace.store import Store
 
 SAMPLE = Path(str(resources.files("newstrace") / "data" / "sample"))
-EXPECTED: dict[str, Any] = {k: v for k, v in json.loads((SAMPLE / "expected.json").read_text()).items() if not k.startswith("_")}
+EXPECTED: dict[str, Any] = {
+    k: v for k, v in json.loads((SAMPLE / "expected.json").read_text()).items() if not k.startswith("_")
+}
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ record, records them and goes on.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """Codes for per-input failures; the value is what is stored and printed."""
 
     E_NOT_FOUND = "E_NOT_FOUND"  # a path given on the command line does not exist

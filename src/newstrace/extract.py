@@ -141,6 +141,8 @@ def resolve_source(url: str | None, name: str | None) -> Source | None:
 def _host(url: str) -> str | None:
     """The last two labels of the URL's host, for hosts whose registered domain courlan cannot tell (``.example``)."""
     host = urlsplit(url).hostname
+    if host and re.fullmatch(r"[\d.]+|.*:.*", host):  # an IP is kept whole: its last labels name nothing
+        return host
     return ".".join(host.split(".")[-2:]) if host else None
 
 
@@ -154,7 +156,8 @@ def parse_date(value: str | None) -> date | None:
         return None
     if parsed.year < 1900 or parsed.year > date.today().year + 1:
         return None
-    return parsed.date()
+    day: date = parsed.date()
+    return day
 
 
 def detect_language(text: str) -> str | None:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_RETRY_AFTER = 30.0
+_MAX_ROBOTS_BYTES = 512_000  # RFC 9309: parse at least 500 KiB of a robots.txt; the rest may be ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,12 @@ class Fetched:
 
 def check_url(url: str) -> tuple[str, str]:
     """Return (scheme, host) of an http(s) URL, or raise E_BAD_URL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsed lazily; raises on a port out of range
+        httpx.URL(url)  # what httpx refuses later would otherwise escape as an uncoded error
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise InputError(ErrorCode.E_BAD_URL, f"{url!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(ErrorCode.E_BAD_URL, f"not an http(s) URL with a host: {url!r}")
     return parts.scheme, parts.hostname
@@ -117,14 +123,23 @@ class Fetcher:
                 return self._get_once(url)
             except httpx.TimeoutException as exc:
                 if last:
-                    raise InputError(ErrorCode.E_FETCH_TIMEOUT, f"{url}: {type(exc).__name__} after {attempts} tries") from None
+                    raise InputError(
+                        ErrorCode.E_FETCH_TIMEOUT, f"{url}: {type(exc).__name__} after {attempts} tries"
+                    ) from None
             except httpx.TransportError as exc:
                 if last:
                     raise InputError(ErrorCode.E_FETCH_FAILED, f"{url}: {exc}") from None
             except _Retry as retry:
                 if last:
-                    raise InputError(ErrorCode.E_FETCH_HTTP, f"{url}: HTTP {retry.status} after {attempts} tries") from None
+                    raise InputError(
+                        ErrorCode.E_FETCH_HTTP, f"{url}: HTTP {retry.status} after {attempts} tries"
+                    ) from None
                 delay = max(delay, min(retry.after or 0.0, _MAX_RETRY_AFTER))
+            # Not worth a retry, and they must not escape uncoded: one bad URL would end the whole run.
+            except httpx.TooManyRedirects:
+                raise InputError(ErrorCode.E_FETCH_HTTP, f"{url}: redirected more than 5 times") from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a body that fails to decode, a bad Location
+                raise InputError(ErrorCode.E_FETCH_FAILED, f"{url}: {type(exc).__name__}: {exc}") from None
             log.info("retrying %s in %.1fs", url, delay)
             time.sleep(delay)
             delay *= 2
@@ -155,9 +170,10 @@ class Fetcher:
             )
 
     def _allowed(self, url: str) -> bool:
-        scheme, host = check_url(url)
-        port = urlsplit(url).port
-        origin = f"{scheme}://{host}" + (f":{port}" if port else "")
+        check_url(url)
+        parts = urlsplit(url)
+        # netloc, not hostname: an IPv6 host keeps its brackets. Credentials are not sent for robots.txt.
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         if origin not in self._robots:
             self._robots[origin] = self._read_robots(origin)
         parser = self._robots[origin]
@@ -165,17 +181,22 @@ class Fetcher:
 
     def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
         """Parse the site's robots.txt; ``None`` (allow everything) when it is missing or unreadable."""
+        body = bytearray()
         try:
-            response = self.client.get(f"{origin}/robots.txt")
+            with self.client.stream("GET", f"{origin}/robots.txt") as response:
+                if response.status_code >= 400:
+                    return None
+                for chunk in response.iter_bytes():  # streamed and capped: a server may send one without end
+                    body += chunk
+                    if len(body) >= _MAX_ROBOTS_BYTES:
+                        break
         except InputError:
             raise
         except httpx.HTTPError as exc:
             log.info("robots.txt of %s unreadable (%s): allowing", origin, exc)
             return None
-        if response.status_code >= 400:
-            return None
         parser = urllib.robotparser.RobotFileParser()
-        parser.parse(response.text.splitlines())
+        parser.parse(body[:_MAX_ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
         return parser
 
 

@@ -70,7 +70,8 @@ def decode(data: bytes, ref: str, declared: str | None = None) -> str:
             raise InputError(ErrorCode.E_BAD_ENCODING, f"{ref}: unknown charset {encoding!r}") from None
     except UnicodeDecodeError as exc:
         raise InputError(
-            ErrorCode.E_BAD_ENCODING, f"{ref}: not valid {encoding} at byte {exc.start}" + ("" if declared else " (no charset declared)")
+            ErrorCode.E_BAD_ENCODING,
+            f"{ref}: not valid {encoding} at byte {exc.start}" + ("" if declared else " (no charset declared)"),
         ) from None
 
 
@@ -130,7 +131,9 @@ def sniff(data: bytes) -> InputKind:
 # --- expanding inputs into leaves --------------------------------------------------------------------------
 
 
-def _record(ref: str, kind: InputKind, parent: InputRecord | None = None, fingerprint: str | None = None) -> InputRecord:
+def _record(
+    ref: str, kind: InputKind, parent: InputRecord | None = None, fingerprint: str | None = None
+) -> InputRecord:
     return InputRecord(
         input_id=content_id(kind, ref),
         ref=ref,
@@ -179,18 +182,15 @@ def _expand_file(
 ) -> Iterator[Leaf]:
     ref = str(path)
     fingerprint = _file_fingerprint(path)
-    if kind is None or kind == "feed":
+    if kind is None or kind == "feed":  # the name does not settle it: look at the bytes
         try:
-            data = read_bytes(path, settings) if kind is None or kind == "feed" else b""
+            data = read_bytes(path, settings)
+            if kind is None and (b"\x00" in data[:4096] or data.startswith(_BINARY_MAGIC)):
+                raise InputError(ErrorCode.E_NOT_HTML, f"{ref}: binary content")
         except InputError as error:
             yield Leaf(_record(ref, kind or "html", parent, fingerprint), _failing(error))
             return
-        if kind is None:
-            if data[:4096].count(b"\x00") or data.startswith(_BINARY_MAGIC):
-                error = InputError(ErrorCode.E_NOT_HTML, f"{ref}: binary content")
-                yield Leaf(_record(ref, "html", parent, fingerprint), _failing(error))
-                return
-            kind = sniff(data)
+        kind = kind or sniff(data)
         if kind == "feed":
             yield from _expand_feed(ref, data, settings, fetcher, parent, fingerprint)
             return
@@ -222,10 +222,17 @@ def _page_from_response(fetched: Fetched, record: InputRecord, hints: dict[str, 
         raise InputError(ErrorCode.E_NOT_HTML, f"{fetched.url}: content type {fetched.content_type!r}")
     text = decode(fetched.body, record.ref, _charset(fetched.content_type))
     hints = hints or {}
-    common = {"input_id": record.input_id, "input_ref": record.ref, "url": fetched.url}
-    if "text/plain" in content_type:
-        return RawPage(kind="url", text=text, title=hints.get("title"), published=hints.get("published"), **common)
-    return RawPage(kind="url", html=text, title=hints.get("title"), published=hints.get("published"), **common)
+    is_text = "text/plain" in content_type
+    return RawPage(
+        input_id=record.input_id,
+        input_ref=record.ref,
+        kind="url",
+        url=fetched.url,
+        html=None if is_text else text,
+        text=text if is_text else None,
+        title=hints.get("title"),
+        published=hints.get("published"),
+    )
 
 
 def _expand_feed(
@@ -248,7 +255,9 @@ def _expand_feed(
         yield Leaf(record, _entry_reader(link, record, hints, fetcher))
 
 
-def _entry_reader(link: str, record: InputRecord, hints: dict[str, Any], fetcher: Fetcher) -> Callable[[], Iterator[Item]]:
+def _entry_reader(
+    link: str, record: InputRecord, hints: dict[str, Any], fetcher: Fetcher
+) -> Callable[[], Iterator[Item]]:
     def read() -> Iterator[Item]:
         yield _page_from_response(fetcher.fetch(link), record, hints)
 
@@ -368,7 +377,9 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
         yield _error(record, f"{record.ref}#{number + 1}", InputError(ErrorCode.E_BAD_WARC, detail))
 
 
-def _warc_page(body: bytes, content_type: str, warc_record: Any, ref: str, record: InputRecord, settings: Settings) -> Item:
+def _warc_page(
+    body: bytes, content_type: str, warc_record: Any, ref: str, record: InputRecord, settings: Settings
+) -> Item:
     try:
         if len(body) > settings.max_page_bytes:
             raise InputError(ErrorCode.E_TOO_LARGE, f"{ref}: response over {settings.max_page_bytes} bytes")
@@ -380,4 +391,6 @@ def _warc_page(body: bytes, content_type: str, warc_record: Any, ref: str, recor
 
 
 def _error(record: InputRecord, ref: str, error: InputError) -> ErrorRecord:
-    return ErrorRecord(input_ref=ref, code=error.code.value, detail=error.detail, stage="ingest", input_id=record.input_id)
+    return ErrorRecord(
+        input_ref=ref, code=error.code.value, detail=error.detail, stage="ingest", input_id=record.input_id
+    )

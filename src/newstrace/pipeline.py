@@ -131,19 +131,22 @@ class _Batch:
             errors.append(record)
             self.first_error[leaf.record.input_id] = record
         failed_ids = {leaf.record.input_id for leaf, _ in self.failed}
+        first_error: ErrorRecord | None
         with self.store.transaction():
             self.summary.articles_new += self.store.add_articles(articles)
             self.store.add_errors(errors)
             for leaf in self.finished:
                 input_id = leaf.record.input_id
                 count = self.articles.pop(input_id, 0)
-                error = self.first_error.pop(input_id, None)
+                first_error = self.first_error.pop(input_id, None)
                 # An input that gave no article and an error failed as a whole (a page with no text, a
                 # binary file); one that gave some articles is done, its bad records listed in ``errors``.
-                failed = input_id in failed_ids or (count == 0 and error is not None)
-                self.store.mark_input(leaf.record, "failed" if failed else "done", articles=count, error=error)
+                failed = input_id in failed_ids or (count == 0 and first_error is not None)
+                self.store.mark_input(leaf.record, "failed" if failed else "done", articles=count, error=first_error)
                 self.summary.failed += failed
-        log.info("stored a batch: %d articles, %d errors, %d inputs finished", len(articles), len(errors), len(self.finished))
+        log.info(
+            "stored a batch: %d articles, %d errors, %d inputs finished", len(articles), len(errors), len(self.finished)
+        )
         self.summary.articles_read += len(articles)
         for error in errors:
             self.summary.errors[error.code] += 1

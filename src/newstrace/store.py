@@ -6,6 +6,8 @@ explicit update), so re-running a stage adds nothing, and a run killed at any po
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import logging
 import sys
@@ -267,21 +269,16 @@ class Store:
         if fmt not in ("jsonl", "csv"):
             raise UsageError(f"unknown format {fmt!r}: use jsonl, csv or parquet")
         columns, rows = self.query(f"SELECT * FROM {table}")
-        handle: IO[str] = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
-        try:
+        with contextlib.ExitStack() as stack:
+            handle: IO[str] = stack.enter_context(open(out, "w", encoding="utf-8", newline="")) if out else sys.stdout
             if fmt == "jsonl":
                 for row in rows:
-                    handle.write(json.dumps(dict(zip(columns, row, strict=True)), default=_json_default, ensure_ascii=False))
-                    handle.write("\n")
+                    record = dict(zip(columns, row, strict=True))
+                    handle.write(json.dumps(record, default=_json_default, ensure_ascii=False) + "\n")
             else:
-                import csv
-
                 writer = csv.writer(handle)
                 writer.writerow(columns)
                 writer.writerows([[_csv_value(v) for v in row] for row in rows])
-        finally:
-            if out:
-                handle.close()
         return len(rows)
 
 

@@ -1,0 +1,28 @@
+# Two entry points, each setting itself up from nothing but Python and the package registries.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup lint bench clean
+
+$(BIN)/newstrace: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(BIN)/newstrace
+
+demo: setup  ## install, then run the whole pipeline on the bundled sample corpus
+	$(BIN)/newstrace demo --db demo.duckdb
+
+test: setup  ## install, then lint, type-check and run the test suite
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: setup  ## run every benchmark on ../shared/data (writes bench/results and BENCHMARKS.md)
+	$(BIN)/python bench/extraction.py
+
+clean:
+	rm -rf $(VENV) demo.duckdb demo.duckdb.wal
