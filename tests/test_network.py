@@ -145,16 +145,12 @@ RSS_DATE, RSS_DAY = "Tue, 05 Mar 2024 09:30:00 GMT", "2024-03-05"
 ATOM_DATE, ATOM_DAY = "2024-02-20T07:15:00Z", "2024-02-20"
 ROBOTS = "User-agent: newstrace\nDisallow: /members/\n"
 BOILERPLATE = "All rights reserved"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
 def page_html(page: Page) -> str:
     date_meta = (
-        f'<meta property="article:published_time" content="{page.published}T08:00:00+00:00">'
-        if page.published
-        else ""
+        f'<meta property="article:published_time" content="{page.published}T08:00:00+00:00">' if page.published else ""
     )
     body = "\n".join(f"<p>{p}</p>" for p in page.paragraphs)
     return f"""<!DOCTYPE html>
@@ -215,7 +211,8 @@ class NewsServer:
     port: int
     seen: list[Seen] = field(default_factory=list)
     huge_bytes: int = 50_000_000  # size of the streamed /huge body
-    huge_sent: int = 0  # bytes of /huge actually written before the client hung up
+    huge_sent: int = 0  # bytes of /huge (or the endless robots.txt) written before the client hung up
+    endless_robots: bool = False  # serve a robots.txt of huge_bytes
     # set at teardown so that /slow handlers finish
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -252,9 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             ROUTES.get(path, _not_found)(self, state)
 
-    def send(
-        self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None
-    ) -> None:
+    def send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -321,6 +316,20 @@ def _huge(h: _Handler, s: NewsServer) -> None:
         s.huge_sent += len(chunk)
 
 
+def _robots(h: _Handler, s: NewsServer) -> None:
+    if not s.endless_robots:
+        h.send(200, "text/plain", ROBOTS.encode())
+        return
+    h.send_response(200)
+    h.send_header("Content-Type", "text/plain")
+    h.end_headers()
+    h.wfile.write(ROBOTS.encode())
+    chunk = b"# nothing to see here, keep reading\n" * 2000
+    while s.huge_sent < s.huge_bytes:
+        h.wfile.write(chunk)
+        s.huge_sent += len(chunk)
+
+
 def _declared_huge(h: _Handler, s: NewsServer) -> None:
     h.send_response(200)
     h.send_header("Content-Type", HTML)
@@ -337,7 +346,7 @@ def _gzip_bomb(h: _Handler, s: NewsServer) -> None:
 
 ROUTES: dict[str, Route] = {
     **{path: _page(path) for path in PAGES},
-    "/robots.txt": lambda h, s: h.send(200, "text/plain", ROBOTS.encode()),
+    "/robots.txt": _robots,
     "/feed.rss": lambda h, s: h.send(200, "application/rss+xml; charset=utf-8", rss_feed(s.base).encode()),
     "/slow": _slow,
     "/news/power-cut": _flaky,
@@ -475,9 +484,7 @@ def test_atom_feed_file_fetches_each_entry(server: NewsServer, tmp_path: Path) -
     assert summary.ok and summary.articles_new == 2
     feed = input_row(db, str(feed_file))
     assert (feed["kind"], feed["status"]) == ("feed", "done") and feed["fingerprint"]
-    entries = select(
-        db, "SELECT ref, parent_id, status, articles FROM inputs WHERE kind = 'url' ORDER BY ref"
-    )
+    entries = select(db, "SELECT ref, parent_id, status, articles FROM inputs WHERE kind = 'url' ORDER BY ref")
     assert entries == [(server.url(p), feed["input_id"], "done", 1) for p in sorted(ATOM_ENTRIES)]
     published = select(db, "SELECT DISTINCT published FROM articles")
     assert [str(p[0]) for p in published] == [ATOM_DAY]
@@ -521,7 +528,6 @@ def test_robots_txt_is_obeyed_for_the_configured_user_agent(
     ("path", "code", "changes"),
     [
         ("/no/such/page", "E_FETCH_HTTP", {}),
-        ("/slow", "E_FETCH_TIMEOUT", {"fetch_retries": 1}),
         ("/news/power-cut", "E_FETCH_HTTP", {"fetch_retries": 1}),  # 503 twice, and only one retry
         ("/image.png", "E_NOT_HTML", {}),
         ("/gallery", "E_EMPTY_TEXT", {}),
@@ -547,10 +553,17 @@ def test_fetch_failure_is_recorded_with_its_code(
 
 
 def test_timeout_gives_up_after_the_retries(server: NewsServer, tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    url = server.url("/slow")
     start = time.monotonic()
-    ingest([server.url("/slow")], tmp_path / "news.duckdb", fast(fetch_timeout=0.5, fetch_retries=1))
-    assert server.hits("/slow") == 2
-    assert 0.9 < time.monotonic() - start < 4
+    summary = ingest([url], db, fast(fetch_timeout=0.5, fetch_retries=1))
+    elapsed = time.monotonic() - start
+
+    assert summary.errors == {"E_FETCH_TIMEOUT": 1} and not summary.ok
+    assert error_codes(db) == {url: "E_FETCH_TIMEOUT"}
+    assert input_row(db, url)["status"] == "failed"
+    assert server.hits("/slow") == 2  # the first try and one retry, each cut off at the timeout
+    assert 0.9 < elapsed < 4
 
 
 def test_503_twice_then_200_is_ingested_after_retries(server: NewsServer, tmp_path: Path) -> None:
@@ -588,6 +601,17 @@ def test_default_limit_stops_a_50mb_stream_early(server: NewsServer, tmp_path: P
     assert server.huge_sent < 20_000_000
     assert peak < 30_000_000
     assert elapsed < 5
+
+
+def test_an_endless_robots_txt_is_cut_off_and_still_obeyed(server: NewsServer, tmp_path: Path) -> None:
+    server.endless_robots = True
+    db = tmp_path / "news.duckdb"
+    members = server.url("/members/depot-sale")
+    summary = ingest([server.url("/news/harbour-ferry"), members], db, fast())
+
+    assert summary.articles_new == 1
+    assert error_codes(db) == {members: "E_ROBOTS"}  # the rules at its head were read
+    assert server.huge_sent < 20_000_000
 
 
 # --- private addresses ------------------------------------------------------------------------------------
@@ -630,6 +654,7 @@ def test_redirect_to_a_private_host_is_refused(
     assert error_codes(db) == {start_url: "E_PRIVATE_ADDRESS"}
     assert "localhost" in checked
     assert server.hits("/to-localhost") == 1 and server.hits("/news/bus-shelters") == 0
+    assert not [s for s in server.seen if s.host.startswith("localhost")]
     assert select(db, "SELECT input_ref FROM articles") == [(server.url("/news/cycle-lanes"),)]
 
 
@@ -724,7 +749,7 @@ def test_second_run_adds_nothing_and_reports_urls_unchanged(server: NewsServer, 
     first = ingest([page, feed, missing], db, fast())
     assert first.articles_new == 3 and first.failed == 1
     counts = table_counts(db)
-    hits = {path: server.hits(path) for path in ("/news/harbour-ferry", *RSS_ENTRIES)}
+    hits = {path: server.hits(path) for path in RSS_ENTRIES}
 
     second = ingest([page, feed, missing], db, fast())
 
@@ -733,5 +758,13 @@ def test_second_run_adds_nothing_and_reports_urls_unchanged(server: NewsServer, 
     assert second.skipped == 1 + len(RSS_ENTRIES)  # the page and the feed's entries
     assert second.inputs == 1 and second.failed == 1  # only the failed URL is tried again
     assert error_codes(db) == {missing: "E_FETCH_HTTP"}
-    assert {path: server.hits(path) for path in hits} == hits  # nothing already stored is downloaded again
+    assert {path: server.hits(path) for path in hits} == hits  # stored feed entries are not downloaded again
     assert second.ok
+
+
+def test_second_run_does_not_download_a_stored_page_again(server: NewsServer, tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    url = server.url("/news/harbour-ferry")
+    ingest([url], db, fast())
+    ingest([url], db, fast())
+    assert server.hits("/news/harbour-ferry") == 1

@@ -318,3 +318,18 @@ def test_article_command_shows_one_article_by_id_prefix(corpus: Path, tmp_path: 
     assert result.returncode == 0
     assert "Clinic opens" in result.stdout and paragraphs(3)[0][:40] in result.stdout
     assert newstrace("article", "zzzz", "--db", str(db)).returncode == 1
+
+
+def test_extraction_in_worker_processes_gives_the_same_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "pool"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"{i:02d}.html").write_text(page(f"Story {i}", paragraphs(200 + i), url=f"https://p{i}.example/s"))
+    (folder / "empty.html").write_bytes(b"")
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    with Store(one) as store:
+        run([str(folder)], store, Settings(workers=1))
+    with Store(two) as store:
+        summary = run([str(folder)], store, Settings(workers=2))
+    assert summary.articles_new == 40 and summary.errors == {"E_EMPTY_TEXT": 1}
+    assert snapshot(one) == snapshot(two)

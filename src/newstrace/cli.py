@@ -125,10 +125,17 @@ def articles(
                 FROM articles {where} ORDER BY published DESC NULLS LAST, article_id LIMIT ?""",
             [*params, limit],
         )
-    table = Table("id", "published", "source", "title", "words", "copy of", "AI", box=None)
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True, min_width=16)
+    table.add_column("published", no_wrap=True)
+    table.add_column("source", no_wrap=True, max_width=20, overflow="ellipsis")
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=56)
+    table.add_column("words", justify="right")
+    table.add_column("copy of", no_wrap=True)
+    table.add_column("AI")
     for article_id, published, src, title, words, dup, machine in rows:
         table.add_row(
-            article_id, str(published or ""), src or "", (title or "")[:70], str(words),
+            article_id, str(published or ""), src or "", title or "", str(words),
             (dup or "")[:8], "yes" if machine else "",
         )  # fmt: skip
     out.print(table)

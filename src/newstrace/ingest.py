@@ -156,11 +156,17 @@ def _failing(error: InputError) -> Callable[[], Iterator[Item]]:
     return read
 
 
-def expand(inputs: Iterable[str], settings: Settings, fetcher: Fetcher) -> Iterator[Leaf]:
-    """Yield a leaf for every file, URL and feed entry the inputs name, in a stable order."""
+def expand(
+    inputs: Iterable[str], settings: Settings, fetcher: Fetcher, stored: Callable[[str], bool] = lambda _: False
+) -> Iterator[Leaf]:
+    """Yield a leaf for every file, URL and feed entry the inputs name, in a stable order.
+
+    ``stored(input_id)`` tells whether an input was already read to the end; a page URL that was is not fetched
+    again (a URL must otherwise be fetched here, to tell a feed from a page).
+    """
     for given in inputs:
         if re.match(r"^[a-z][a-z0-9+.-]*://", given, re.IGNORECASE):
-            yield from _expand_url(given, settings, fetcher)
+            yield from _expand_url(given, settings, fetcher, stored)
             continue
         path = Path(given)
         if path.is_dir():
@@ -200,9 +206,12 @@ def _expand_file(
     yield Leaf(record, lambda: reader(path, record, settings))
 
 
-def _expand_url(url: str, settings: Settings, fetcher: Fetcher) -> Iterator[Leaf]:
+def _expand_url(url: str, settings: Settings, fetcher: Fetcher, stored: Callable[[str], bool]) -> Iterator[Leaf]:
     """A URL is fetched once here: a feed expands into its entries, a page becomes one leaf."""
     record = _record(url, "url")
+    if stored(record.input_id):
+        yield Leaf(record, lambda: iter(()))  # the pipeline sees it done and skips it
+        return
     try:
         fetched = fetcher.fetch(url)
     except InputError as error:

@@ -58,7 +58,9 @@ def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progr
     """Ingest, extract and store every input, then group duplicates. Never raises for a bad input."""
     summary = RunSummary()
     with Fetcher(settings) as fetcher, _Extractor(settings) as extractor:
-        leaves = list(expand(inputs, settings, fetcher))
+        leaves = list(
+            expand(inputs, settings, fetcher, stored=lambda input_id: store.input_status(input_id) == ("done", None))
+        )
         batch = _Batch(store, summary)
         for done, leaf in enumerate(leaves):
             if progress:
