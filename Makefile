@@ -22,7 +22,7 @@ test: setup  ## install, then lint, type-check and run the test suite
 	$(BIN)/pytest
 
 bench: setup  ## run every benchmark on ../shared/data (writes bench/results and BENCHMARKS.md)
-	$(BIN)/python bench/extraction.py
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal

@@ -132,11 +132,17 @@ _CAPTION_CUE = re.compile(
 )
 
 
+# A repeated paragraph of sentence length is an extraction artefact; short repeated lines ("Breakfast: oats",
+# poll options, list items) are often genuine, and removing them cost recall on the extraction benchmark.
+_REPEAT_MIN_WORDS = 12
+
+
 def lift_captions(paragraphs: list[str], found: Found, captions: Sequence[str] = ()) -> list[str]:
     """Keep a photo caption once, as the caption, and not as body text.
 
     A paragraph is a caption when the page marked it as one (``captions``, from ``<figcaption>``) or when it appears
-    more than once and reads like one (picture cues). Other repeated paragraphs keep their first copy only.
+    more than once and reads like one (picture cues). Other repeated sentence-length paragraphs keep their first
+    copy only.
     """
     declared = {_key(c) for c in captions if c.strip()}
     counts = Counter(_key(p) for p in paragraphs)
@@ -148,7 +154,7 @@ def lift_captions(paragraphs: list[str], found: Found, captions: Sequence[str] =
         if key in declared or (repeated and _CAPTION_CUE.search(p)):
             found.caption = found.caption or p
             found.removed.append(("caption", p))
-        elif repeated and key in seen:
+        elif repeated and key in seen and len(p.split()) >= _REPEAT_MIN_WORDS:
             found.removed.append(("repeat", p))
         else:
             kept.append(p)
