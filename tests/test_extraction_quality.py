@@ -7,17 +7,9 @@ tests skip when ``../shared/data`` (or ``$NEWSTRACE_SHARED/data``) is absent.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._common import SHARED_DATA  # noqa: E402
-from bench.extraction import (  # noqa: E402
+from bench._common import SHARED_DATA
+from bench.extraction import (
     TRAFILATURA_EVAL,
     ZYTE,
     bare_trafilatura,
@@ -29,8 +21,8 @@ from bench.extraction import (  # noqa: E402
     snippet_score,
 )
 
-from newstrace.body import extract_body  # noqa: E402
-from newstrace.settings import Settings  # noqa: E402
+from newstrace.body import extract_body
+from newstrace.settings import Settings
 
 # Measured on the pages below with trafilatura 2.3.1; each floor sits about 0.005 under the measured value.
 ZYTE_F1_FLOOR = 0.968  # newstrace (body + clean-up), all 181 pages: measured 0.973

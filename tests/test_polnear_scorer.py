@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import io
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._common import SHARED_DATA  # noqa: E402
-from bench.polnear import (  # noqa: E402
+from bench._common import SHARED_DATA
+from bench.polnear import (
     GoldArticle,
     Relation,
     Span,

@@ -30,6 +30,11 @@ def signature(text: str, settings: Settings) -> np.ndarray:
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
 
 
+def from_bytes(blob: bytes) -> np.ndarray:
+    """A signature as stored (``ndarray.tobytes()``) back to an array."""
+    return np.frombuffer(blob, dtype=np.uint64)
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of two signatures."""
     return float(np.count_nonzero(a == b)) / len(a)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
-from .dedup import Candidate, DuplicateIndex, signature
+from .dedup import Candidate, DuplicateIndex, from_bytes, signature
 from .errors import ErrorCode, InputError
 from .extract import extract_pages
 from .fetch import Fetcher
@@ -197,20 +197,14 @@ def group_duplicates(store: Store, settings: Settings) -> int:
     """
     index = DuplicateIndex(settings)
     for article_id, digest, published, ref, blob, duplicate_of in store.grouped_articles():
-        index.load(Candidate(article_id, digest, published, ref, _from_blob(blob)), duplicate_of)
+        index.load(Candidate(article_id, digest, published, ref, from_bytes(blob)), duplicate_of)
     pending = store.ungrouped_articles()
     for start in range(0, len(pending), settings.batch_size):
         signatures: list[tuple[str, bytes]] = []
         changes: dict[str, str | None] = {}
         for article_id, digest, published, ref, text in pending[start : start + settings.batch_size]:
             sig = signature(text, settings)
-            signatures.append((article_id, sig.tobytes()))
+            signatures.append((article_id, sig.tobytes()))  # stored, so later runs need not recompute it
             changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
-        store.save_grouping(signatures, {k: v for k, v in changes.items()})
+        store.save_grouping(signatures, changes)
     return store.count_duplicates()
-
-
-def _from_blob(blob: bytes) -> Any:
-    import numpy as np
-
-    return np.frombuffer(blob, dtype=np.uint64)
