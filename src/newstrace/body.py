@@ -59,7 +59,6 @@ def extract_body(html: str, url: str | None, settings: Settings) -> PageContent 
         published=doc.date or None,
         sitename=doc.sitename or None,
         url=doc.url or None,
-        language=None,
     )
 
 

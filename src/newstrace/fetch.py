@@ -190,9 +190,7 @@ class Fetcher:
                     body += chunk
                     if len(body) >= _MAX_ROBOTS_BYTES:
                         break
-        except InputError:
-            raise
-        except httpx.HTTPError as exc:
+        except httpx.HTTPError as exc:  # an InputError (private redirect) is not one, and propagates
             log.info("robots.txt of %s unreadable (%s): allowing", origin, exc)
             return None
         parser = urllib.robotparser.RobotFileParser()

@@ -121,4 +121,3 @@ class PageContent:
     published: str | None = None  # ISO date string as found in the page
     sitename: str | None = None
     url: str | None = None  # canonical URL declared by the page, when it declares one
-    language: str | None = None  # language declared by the page (<html lang>, og:locale)

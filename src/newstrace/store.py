@@ -85,8 +85,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
-TABLES_HIDDEN = {"minhashes", "migrations"}  # internal; exportable but not listed in the README's user tables
-
 
 class Store:
     """One DuckDB file (or ``:memory:``), migrated on open unless read-only."""
