@@ -15,10 +15,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import HINTS, ErrorCode, NewstraceError
-from .pipeline import RunSummary, run
+from .pipeline import RunSummary, attribute, run
 from .settings import Settings, describe
 from .store import Store
 
@@ -99,6 +100,8 @@ def _print_summary(summary: RunSummary, db: Path) -> None:
         f"{summary.articles_read} articles extracted, {summary.articles_new} new, "
         f"{summary.duplicates} copies of another article in {db}"
     )
+    if summary.analysed:
+        out.print(f"{summary.attributions} attributions found in {summary.analysed} articles")
     if summary.errors:
         counts = ", ".join(f"{code} ×{n}" for code, n in summary.errors.most_common())
         out.print(f"errors: {counts} (details: newstrace export errors --db {db})")
@@ -106,6 +109,27 @@ def _print_summary(summary: RunSummary, db: Path) -> None:
         err.print("[red]nothing was ingested[/red]: every input failed or had no article text.")
         for code in summary.errors:
             err.print(f"  {code}: {HINTS.get(ErrorCode(code), '')}")
+
+
+@app.command("attribute")
+def attribute_command(
+    db: DbOption = DEFAULT_DB,
+    redo: Annotated[bool, typer.Option("--redo", help="Analyse every article again, not only new ones.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Analysis processes (0: one per core).")] = None,
+    set_: SetOption = None,
+) -> None:
+    """Find who said what in stored articles not analysed yet (`run` does this after ingesting).
+
+    Example: newstrace attribute --db news.duckdb --redo
+    """
+    settings = _settings(set_, workers=workers)
+    with Store(db) as store:
+        if redo:
+            store.forget_analyses("attribution")
+        summary = attribute(store, settings)
+    for line in summary.error_lines:
+        err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
+    out.print(f"{summary.attributions} attributions found in {summary.analysed} articles in {db}")
 
 
 @app.command()
@@ -146,12 +170,13 @@ def article(
     article_id: Annotated[str, typer.Argument(help="Article id, a unique prefix of it, or an external id.")],
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Show one article: its metadata and clean text.
+    """Show one article: its metadata, its text with attributions highlighted, and who said what.
 
     Example: newstrace article 3f2a9c
     """
     with Store(db, read_only=True) as store:
         row = store.find_article(article_id)
+        found = store.attributions_of(row["article_id"]) if row is not None else []
     if row is None:
         _fail(f"no article {article_id!r}; list them with `newstrace articles`", 1)
         return
@@ -165,7 +190,55 @@ def article(
             meta.add_row(f"[bold]{key}[/bold]", str(value))
     out.print(meta)
     out.print()
-    out.print(row["text"], markup=False, highlight=False)
+    out.print(highlighted(row["text"], found))
+    said = [a for a in found if a["speaker_kind"] != "implicit"]
+    if said:
+        out.print()
+        out.print(attribution_table(said))
+    own = len(found) - len(said)
+    if found:
+        out.print(f"\n{len(said)} attributions; {own} sentences in the article's own voice (speaker_kind implicit).")
+
+
+STYLES = {"content": "green", "speaker": "bold cyan", "cue": "bold yellow"}
+
+
+def highlighted(text: str, attributions: list[dict[str, Any]]) -> Text:
+    """The article text with each attribution's speaker, cue and content styled; the own-voice sentences plain.
+    Each content span is tagged with the attribution's number in the table below it."""
+    rich = Text(text)
+    said = [a for a in attributions if a["speaker_kind"] != "implicit"]
+    for item in said:
+        rich.stylize(STYLES["content"], item["start"], item["end"])
+        if item["speaker_start"] is not None:
+            rich.stylize(STYLES["speaker"], item["speaker_start"], item["speaker_end"])
+        if item["cue_start"] is not None:
+            rich.stylize(STYLES["cue"], item["cue_start"], item["cue_end"])
+    # numbers go in from the end so earlier offsets stay valid
+    for number, item in sorted(enumerate(said, 1), key=lambda pair: -pair[1]["start"]):
+        rich = rich[: item["start"]] + Text(f"[{number}]", style="dim") + rich[item["start"] :]
+    return rich
+
+
+def attribution_table(said: list[dict[str, Any]]) -> Table:
+    table = Table(box=None)
+    for column in ("#", "speaker", "kind", "role / affiliation", "cue", "content", "via"):
+        table.add_column(column, overflow="fold")
+    numbers = {item["attribution_id"]: n for n, item in enumerate(said, 1)}
+    for number, item in enumerate(said, 1):
+        kind = item["speaker_kind"]
+        if item["anonymous_count"]:
+            kind += f" ×{item['anonymous_count']}"
+        role = " / ".join(x for x in (item["speaker_role"], item["speaker_affiliation"]) if x)
+        cue = (item["cue"] or "") + (f" → {item['reported_to']}" if item["reported_to"] else "")
+        content = item["content"] if len(item["content"]) <= 90 else item["content"][:89] + "…"
+        via = f"[{numbers[item['parent_id']]}]" if item["parent_id"] in numbers else ""
+        quote = "“”" if item["direct"] else ""
+        table.add_row(
+            str(number), item["speaker_name"] or item["speaker"] or "", kind, role, cue,
+            f"{quote[:1]}{content}{quote[1:]}", via,
+        )  # fmt: skip
+    return table
 
 
 @app.command()

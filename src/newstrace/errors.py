@@ -29,13 +29,15 @@ class ErrorCode(StrEnum):
     E_FETCH_HTTP = "E_FETCH_HTTP"  # the server answered with an HTTP error status
     E_FETCH_FAILED = "E_FETCH_FAILED"  # DNS failure, refused connection, TLS error …
     E_EXTRACT_FAILED = "E_EXTRACT_FAILED"  # the extractor raised on a page it should have handled
+    E_LANGUAGE = "E_LANGUAGE"  # an article in a language the NLP stages do not read (English only)
+    E_NLP_FAILED = "E_NLP_FAILED"  # the language pipeline raised on an article it should have handled
 
 
 HINTS: dict[ErrorCode, str] = {
     ErrorCode.E_NOT_FOUND: "check the path; relative paths are taken from the current directory",
     ErrorCode.E_UNSUPPORTED: "give .html/.htm(.gz), .txt, .jsonl, .warc(.gz), an RSS/Atom file or an http(s) URL",
     ErrorCode.E_NOT_HTML: "the content is binary or not a web page; newstrace reads HTML and text only",
-    ErrorCode.E_TOO_LARGE: "raise settings.max_page_bytes (--max-page-mb) if the page is genuine",
+    ErrorCode.E_TOO_LARGE: "raise settings.max_page_bytes (or max_nlp_words for analysis) if the input is genuine",
     ErrorCode.E_EMPTY_TEXT: "the page has no article text after boilerplate removal",
     ErrorCode.E_BAD_ENCODING: "save the file as UTF-8, or declare its charset in the HTML",
     ErrorCode.E_BAD_WARC: "the WARC is truncated or malformed; records read before the fault were kept",
@@ -48,6 +50,8 @@ HINTS: dict[ErrorCode, str] = {
     ErrorCode.E_FETCH_HTTP: "the server refused the page; check the URL",
     ErrorCode.E_FETCH_FAILED: "the host could not be reached; check the URL and network",
     ErrorCode.E_EXTRACT_FAILED: "please report this page; the rest of the run went on",
+    ErrorCode.E_LANGUAGE: "attribution reads English only; the article is stored but not analysed",
+    ErrorCode.E_NLP_FAILED: "please report this article; the rest of the run went on",
 }
 
 

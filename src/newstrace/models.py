@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 InputKind = Literal["html", "text", "jsonl", "warc", "feed", "url", "folder"]
+SpeakerKind = Literal["person", "organization", "outlet", "anonymous", "document", "implicit"]
 
 
 def content_id(*parts: str, length: int = 16) -> str:
@@ -121,3 +122,34 @@ class PageContent:
     published: str | None = None  # ISO date string as found in the page
     sitename: str | None = None
     url: str | None = None  # canonical URL declared by the page, when it declares one
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said what in one article: a speaker, a cue and the content span, with the chain it is reported through.
+
+    ``start``/``end`` are character offsets of the content in the article text; a split quote ("A," he said, "B.")
+    is one attribution whose ``content`` joins its fragments and whose offsets cover them all. ``parent_id`` is the
+    attribution this one reaches us through (Reuters → "six separate sources"); ``speaker_kind`` ``implicit`` marks
+    what the article asserts in its own voice, attributed to its outlet.
+    """
+
+    attribution_id: str
+    article_id: str
+    speaker: str | None  # the source span as written ("he", "Reuters news agency")
+    speaker_name: str | None  # normalised full name ("Ned Price"), or the description of an anonymous source
+    speaker_kind: SpeakerKind
+    content: str
+    start: int
+    end: int
+    direct: bool = False
+    cue: str | None = None
+    speaker_role: str | None = None
+    speaker_affiliation: str | None = None
+    anonymous_count: int | None = None
+    parent_id: str | None = None
+    reported_to: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None

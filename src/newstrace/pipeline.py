@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
+from .attribution import VERSION as ATTRIBUTION_VERSION
+from .attribution import Attributor
 from .dedup import Candidate, DuplicateIndex, from_bytes, signature
 from .errors import ErrorCode, InputError
 from .extract import extract_pages
 from .fetch import Fetcher
 from .ingest import Item, Leaf, expand
-from .models import Article, ErrorRecord
+from .models import Article, Attribution, ErrorRecord
 from .settings import Settings
 from .store import Store
 
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # Below this many pages in a window, starting worker processes costs more than it saves.
 _POOL_MIN_PAGES = 16
+# Each attribution worker loads spaCy (a second or two); below this many articles one process is faster.
+_POOL_MIN_ARTICLES = 48
 
 
 @dataclass
@@ -42,6 +46,8 @@ class RunSummary:
     articles_read: int = 0
     articles_new: int = 0
     duplicates: int = 0
+    analysed: int = 0  # articles through attribution in this run
+    attributions: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     error_lines: list[str] = field(default_factory=list)
 
@@ -85,6 +91,8 @@ def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progr
         if progress:
             progress("grouping duplicates", len(leaves), len(leaves))
     summary.duplicates = group_duplicates(store, settings)
+    if settings.analyse:
+        attribute(store, settings, summary, progress)
     return summary
 
 
@@ -208,3 +216,87 @@ def group_duplicates(store: Store, settings: Settings) -> int:
             changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
         store.save_grouping(signatures, changes)
     return store.count_duplicates()
+
+
+def attribute(
+    store: Store, settings: Settings, summary: RunSummary | None = None, progress: Progress | None = None
+) -> RunSummary:
+    """Find the attributions of every stored article not yet analysed by this version of the stage.
+
+    Resumable: each batch's attributions and its "analysed" marks are written in one transaction, so a killed run
+    redoes at most one batch. An article that cannot be analysed gets a coded error and is not retried until the
+    stage's version changes.
+    """
+    summary = summary or RunSummary()
+    pending = store.articles_to_analyse("attribution", ATTRIBUTION_VERSION)
+    if not pending:
+        return summary
+    with _Analyser(settings, len(pending)) as analyse:
+        for start in range(0, len(pending), settings.batch_size):
+            if progress:
+                progress("finding who said what", start, len(pending))
+            batch = pending[start : start + settings.batch_size]
+            results = analyse(batch)
+            records = [r for r in results if isinstance(r, Attribution)]
+            errors = [r for r in results if isinstance(r, ErrorRecord)]
+            failed = {e.input_ref.rpartition("#")[2] for e in errors}
+            done = [a.article_id for a in batch if a.article_id not in failed]
+            store.save_attributions(records, done, errors, ATTRIBUTION_VERSION)
+            log.info("stored attributions: %d for %d articles, %d skipped", len(records), len(done), len(errors))
+            summary.analysed += len(done)
+            summary.attributions += len(records)
+            for error in errors:
+                summary.errors[error.code] += 1
+                summary.error_lines.append(f"{error.code} {error.input_ref}: {error.detail}")
+    if progress:
+        progress("finding who said what", len(pending), len(pending))
+    return summary
+
+
+class _Analyser:
+    """The attribution stage in this process, or in worker processes (each loading spaCy once) for many articles."""
+
+    def __init__(self, settings: Settings, articles: int) -> None:
+        self.settings = settings
+        workers = settings.workers or min(2, os.cpu_count() or 1)
+        self.pool: Executor | None = None
+        self.stage: Attributor | None = None
+        if workers > 1 and articles >= _POOL_MIN_ARTICLES:
+            self.workers = workers
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(settings,)
+            )
+        else:
+            self.workers = 1
+            self.stage = Attributor(settings)
+
+    def __call__(self, articles: list[Article]) -> list[Attribution | ErrorRecord]:
+        if self.stage is not None:
+            return self.stage(articles)
+        assert self.pool is not None
+        chunk = max(1, -(-len(articles) // self.workers))
+        parts = [articles[i : i + chunk] for i in range(0, len(articles), chunk)]
+        results: list[Attribution | ErrorRecord] = []
+        for part in self.pool.map(_attribute_part, parts):
+            results.extend(part)
+        return results
+
+    def __enter__(self) -> _Analyser:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+_worker_stage: Attributor | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_stage
+    _worker_stage = Attributor(settings)
+
+
+def _attribute_part(articles: list[Article]) -> list[Attribution | ErrorRecord]:
+    assert _worker_stage is not None
+    return _worker_stage(articles)

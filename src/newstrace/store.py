@@ -20,7 +20,7 @@ from typing import IO, Any
 import duckdb
 
 from .errors import StoreError, UsageError
-from .models import Article, ErrorRecord, InputRecord, Source
+from .models import Article, Attribution, ErrorRecord, InputRecord, Source
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,41 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE minhashes (
             article_id VARCHAR PRIMARY KEY,
             signature BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        "0002_attributions",
+        """
+        CREATE TABLE attributions (
+            attribution_id VARCHAR PRIMARY KEY,
+            article_id VARCHAR NOT NULL,
+            speaker VARCHAR,
+            speaker_name VARCHAR,
+            speaker_kind VARCHAR NOT NULL,   -- person | organization | outlet | anonymous | document | implicit
+            speaker_role VARCHAR,
+            speaker_affiliation VARCHAR,
+            anonymous_count INTEGER,
+            cue VARCHAR,
+            content VARCHAR NOT NULL,
+            direct BOOLEAN NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            parent_id VARCHAR,
+            reported_to VARCHAR,
+            speaker_start INTEGER,
+            speaker_end INTEGER,
+            cue_start INTEGER,
+            cue_end INTEGER
+        );
+        CREATE INDEX attributions_article ON attributions (article_id);
+        CREATE TABLE analyses (
+            stage VARCHAR NOT NULL,
+            article_id VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,          -- done | failed
+            analysed TIMESTAMP NOT NULL,
+            PRIMARY KEY (stage, article_id)
         );
         """,
     ),
@@ -222,6 +257,60 @@ class Store:
                 self.db.executemany(
                     "UPDATE articles SET duplicate_of = ? WHERE article_id = ?", [[v, k] for k, v in changes.items()]
                 )
+
+    # -- analyses -------------------------------------------------------------------------------------------
+
+    def articles_to_analyse(self, stage: str, version: str) -> list[Article]:
+        """Stored articles that ``stage`` has not analysed at ``version`` yet, in a stable order."""
+        columns, rows = self.query(
+            """SELECT a.article_id, a.input_id, a.input_ref, a.text, a.text_hash, a.url, a.external_id, a.source,
+                      s.name AS source_name, a.title, a.published, a.language, a.word_count
+               FROM articles a LEFT JOIN sources s ON s.source_id = a.source
+               WHERE NOT EXISTS (SELECT 1 FROM analyses n WHERE n.stage = ? AND n.article_id = a.article_id
+                                 AND n.version = ?)
+               ORDER BY a.published NULLS LAST, a.input_ref, a.article_id""",
+            [stage, version],
+        )
+        return [Article(**dict(zip(columns, row, strict=True))) for row in rows]
+
+    def save_attributions(
+        self, attributions: Sequence[Attribution], done: Sequence[str], failed: Sequence[ErrorRecord], version: str
+    ) -> None:
+        """Replace the attributions of the articles in ``done`` and mark them (and ``failed`` ones, whose errors
+        are stored) as analysed, in one transaction."""
+        now = datetime.now()
+        failed_ids = [e.input_ref.rpartition("#")[2] for e in failed]
+        with self.transaction():
+            if done:
+                self.db.execute("DELETE FROM attributions WHERE article_id IN (SELECT unnest(?))", [list(done)])
+            if attributions:
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO attributions VALUES ({', '.join('?' * 19)})",
+                    [
+                        [
+                            a.attribution_id, a.article_id, a.speaker, a.speaker_name, a.speaker_kind, a.speaker_role,
+                            a.speaker_affiliation, a.anonymous_count, a.cue, a.content, a.direct, a.start, a.end,
+                            a.parent_id, a.reported_to, a.speaker_start, a.speaker_end, a.cue_start, a.cue_end,
+                        ]
+                        for a in attributions
+                    ],
+                )  # fmt: skip
+            self.add_errors(failed)
+            marks = [["attribution", i, version, "done", now] for i in done]
+            marks += [["attribution", i, version, "failed", now] for i in failed_ids]
+            if marks:
+                self.db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)", marks)
+
+    def forget_analyses(self, stage: str) -> None:
+        """Mark every article as not analysed by ``stage``, so the next run analyses them all again."""
+        self.db.execute("DELETE FROM analyses WHERE stage = ?", [stage])
+
+    def attributions_of(self, article_id: str) -> list[dict[str, Any]]:
+        """The attributions of one article, in text order."""
+        columns, rows = self.query(
+            'SELECT * FROM attributions WHERE article_id = ? ORDER BY coalesce(cue_start, start), start', [article_id]
+        )
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     # -- reading --------------------------------------------------------------------------------------------
 

@@ -1,0 +1,718 @@
+"""Attribution: who said what, how, and through whom it reaches us.
+
+For each article we find every attribution -- a source span (who), a cue ("said", "according to", "citing") and a
+content span (what) -- and resolve the source to a typed speaker (:mod:`newstrace.speakers`). The rules work on a
+parsed spaCy Doc, in this order:
+
+1. **Direct quotes.** Quotation marks are paired over the whole text (:func:`quote_spans`), so a quote may span
+   sentences and paragraphs. A quote takes the cue verb right after it (``"…," Price said``) or the one it hangs
+   from before it (``Taleblu describes "…"``); a second quote right after that cue continues it (a split quote).
+   A quote with no cue of its own continues the speaker of the quote just before it.
+2. **Reported speech.** A cue verb from :data:`CUE_VERBS` with a clausal complement (``X said (that) …``, ``…,
+   analysts say``), a direct object for verbs such as *confirm* and *deny*, or a parenthetical attachment; and
+   ``according to X``. The source is the verb's subject, the head noun of a relative clause (``Budanov, who
+   suggested …``) or the subject of the verb it depends on (``…, adding that …``).
+3. **Chains.** ``X, citing Y, reported …`` adds Y's attribution with X's as parent; ``It cited Y, who said …``
+   makes X the parent of Y; ``Its sources said`` is reported through the outlet "its" refers to; an attribution
+   whose cue lies inside another's content ("the Journal noted how officials claim …") is reported through it.
+4. **The article's own voice.** Every other sentence that states something is attributed to the article's outlet
+   as an ``implicit`` speaker, so unattributed claims can be counted later.
+
+An optional trained span tagger (:mod:`newstrace.spans`) proposes source, cue and content spans that the rules
+have no pattern for; it runs when ``settings.span_model`` is on and its weights are installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from . import nlp
+from .errors import ErrorCode
+from .models import Article, Attribution, ErrorRecord, content_id
+from .settings import Settings
+from .speakers import Registry, Speaker, describe
+
+log = logging.getLogger(__name__)
+
+# Lemmas of verbs that introduce what someone said, wrote, thought or found. Drawn from the most frequent cues
+# in the PolNeAR training split (said, told, added, wrote, asked, noted, reported, …) plus the verbs the seed
+# articles use (estimated, suggested, described, explained).
+CUE_VERBS = frozenset(
+    """say tell add write ask note report announce suggest show find tweet describe argue think continue explain
+    believe acknowledge declare accuse urge recall conclude claim respond agree state insist warn reply reveal
+    predict confirm deny estimate admit allege assert indicate mention comment emphasize stress caution
+    testify observe contend maintain concede disclose proclaim vow promise pledge complain remark tout boast
+    lament speculate hint signal insist recount quip joke charge counter retort acknowledge affirm reiterate
+    repeat announce post blog fear hope expect question dispute dismiss reject deny criticize praise blame""".split()
+)
+# Of those, the verbs whose direct object can be what was said ("Iran denied the report").
+OBJECT_CUES = frozenset(
+    ["confirm", "deny", "describe", "announce", "report", "estimate", "predict", "reveal", "acknowledge", "admit"]
+)
+# Verbs of citing: "X, citing Y, reported …" and "It cited Y, who said …".
+CITE_VERBS = frozenset({"cite"})
+# Verbs whose object or "to" phrase is who the speaker spoke to ("told CNBC", "explained to journalists").
+TOLD_VERBS = frozenset(["tell", "explain", "say", "speak", "write", "describe", "confirm", "deny", "add"])
+
+# Common nouns that can be who a speaker spoke to ("explained to journalists").
+LISTENER_NOUNS = frozenset(
+    """journalist reporter press lawmaker committee audience crowd supporter congress senator official
+    interviewer host newspaper agency network paper outlet broadcaster television station radio magazine
+    channel student voter donor delegate parliament panel""".split()
+)
+
+OPENING = "“„«"
+CLOSING = "”»"
+STRAIGHT = '"'
+MAX_QUOTE_CHARS = 3000  # a longer "quote" is a pairing error (a stray mark), not a quotation
+MIN_QUOTE_WORDS = 3  # shorter quoted phrases are scare quotes or titles, part of reported speech at most
+MIN_IMPLICIT_WORDS = 4
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass
+class Found:
+    """One attribution found in a Doc, as token spans; turned into an :class:`Attribution` record later."""
+
+    cue: Span | None
+    source: Span | None
+    content: list[Span]
+    direct: bool
+    reported_to: Span | None = None
+    parent: Found | None = None
+    via: Span | None = None  # whose report this reaches us through, before resolution ("It" in "It cited …")
+    inherit: bool = False  # a quote with no cue: same speaker as the quote before
+    implicit: bool = False
+    speaker: Speaker | None = None
+    origin: str = "rule"  # which rule found it, for debugging and the benchmark
+
+    @property
+    def start(self) -> int:
+        return min(span.start_char for span in self.content)
+
+    @property
+    def end(self) -> int:
+        return max(span.end_char for span in self.content)
+
+    @property
+    def anchor(self) -> int:
+        """Where the attribution is stated: its cue, else its content."""
+        return self.cue.start if self.cue is not None else self.content[0].start
+
+
+# --------------------------------------------------------------------------------------------------- quotes
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quotations, quote marks included, in text order; linear in the length of the text.
+
+    Curly and guillemet marks pair by direction; straight marks alternate. A quote left open at the end of a
+    paragraph continues when the next paragraph opens with a quote mark (the news convention for a quotation
+    over several paragraphs); otherwise it is dropped as unbalanced, as is any closing mark with no opening.
+    """
+    out: list[tuple[int, int]] = []
+    open_at = -1
+    for index, char in enumerate(text):
+        if char not in OPENING and char not in CLOSING and char != STRAIGHT:
+            continue
+        opening = char in OPENING or (char == STRAIGHT and open_at < 0)
+        if opening:
+            if open_at >= 0 and not _continues(text, open_at, index):
+                open_at = -1  # the earlier mark was never closed
+            if open_at < 0:
+                open_at = index
+            continue
+        if open_at < 0:
+            continue  # a stray closing mark
+        if index + 1 - open_at <= MAX_QUOTE_CHARS:
+            out.append((open_at, index + 1))
+        open_at = -1
+    return out
+
+
+def _continues(text: str, open_at: int, index: int) -> bool:
+    """An opening mark at ``index`` continues the quote opened at ``open_at`` when a paragraph break lies between
+    them and the new paragraph starts with the mark."""
+    breaks = list(_PARAGRAPH.finditer(text, open_at, index))
+    return bool(breaks) and breaks[-1].end() == index
+
+
+def _quotes(doc: Doc) -> list[Span]:
+    spans = []
+    for start, end in quote_spans(doc.text):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and sum(1 for t in span if t.is_alpha) >= MIN_QUOTE_WORDS:
+            spans.append(span)
+    return spans
+
+
+def _inner(span: Span) -> Span:
+    """The quote without its marks and the punctuation just inside them."""
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].is_quote or span.doc[start].is_punct):
+        start += 1
+    while end > start and (span.doc[end - 1].is_quote or span.doc[end - 1].is_punct):
+        end -= 1
+    return span.doc[start:end] if end > start else span
+
+
+# --------------------------------------------------------------------------------------------------- patterns
+
+
+def is_cue(token: Token) -> bool:
+    """A verb of saying from the lexicon, or "point out"."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma == "point":
+        return any(c.dep_ == "prt" and c.lower_ == "out" for c in token.children)
+    return lemma in CUE_VERBS
+
+
+def _subtree(token: Token) -> Span:
+    return token.doc[token.left_edge.i : token.right_edge.i + 1]
+
+
+def _trim(doc: Doc, start: int, end: int) -> Span | None:
+    """``doc[start:end]`` without punctuation and spaces at either end (quote marks are kept when paired)."""
+    while start < end and (
+        doc[start].is_punct and not doc[start].is_quote or doc[start].is_space or doc[start].text in CLOSING
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].is_punct and not doc[end - 1].is_quote or doc[end - 1].is_space or doc[end - 1].text in OPENING
+    ):
+        end -= 1
+    while (
+        end > start
+        and doc[end - 1].is_quote
+        and doc[end - 1].text in CLOSING + STRAIGHT
+        and not _has_open(doc, start, end - 1)
+    ):
+        end -= 1  # a closing mark whose opening lies outside the span
+    while (
+        start < end
+        and doc[start].is_quote
+        and doc[start].text in OPENING + STRAIGHT
+        and not _has_close(doc, start + 1, end)
+    ):
+        start += 1
+    return doc[start:end] if end > start else None
+
+
+def _has_open(doc: Doc, start: int, end: int) -> bool:
+    return any(doc[i].text in OPENING + STRAIGHT for i in range(start, end))
+
+
+def _has_close(doc: Doc, start: int, end: int) -> bool:
+    return any(doc[i].text in CLOSING + STRAIGHT for i in range(start, end))
+
+
+def _source_of(verb: Token) -> Span | None:
+    """Who speaks through ``verb``: its subject, the noun a relative clause hangs from, or the subject of the verb
+    it depends on ("…, adding that …")."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "nsubjpass":
+            if child.tag_ == "WP" and verb.dep_ == "relcl":
+                break  # "who said": the speaker is the noun the clause hangs from
+            return _source_span(child)
+    if verb.dep_ == "relcl":
+        head = verb.head
+        stop = min([verb.left_edge.i, *(t.i for t in verb.children if t.tag_ == "WP")])
+        if head.i >= stop:
+            return None
+        return _trim(verb.doc, head.left_edge.i, stop)
+    if verb.dep_ in ("advcl", "xcomp", "conj", "pcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        for child in verb.head.children:
+            if child.dep_ == "nsubj":
+                return _source_span(child)
+    return None
+
+
+def _source_span(token: Token) -> Span | None:
+    """The subject phrase, without a relative clause hanging from it."""
+    end = token.right_edge.i + 1
+    for child in token.children:
+        if child.dep_ == "relcl" and child.i > token.i:
+            end = min(end, child.left_edge.i)
+    start = token.left_edge.i
+    while start < token.i and token.doc[start].tag_ in ("WRB", "IN", "CC", "WDT"):
+        start += 1  # "how senior officials …", "that analysts …"
+    return _trim(token.doc, start, end)
+
+
+def _cue_span(verb: Token) -> Span:
+    """The verb with its particle ("point out")."""
+    end = verb.i + 1
+    for child in verb.children:
+        if child.dep_ == "prt" and child.i == end:
+            end += 1
+    return verb.doc[verb.i : end]
+
+
+def _reported_to(verb: Token) -> Span | None:
+    """Whom the speaker told: ``told CNBC``, ``told an on-line journal, The War Zone``, ``explained to
+    journalists``, ``said in an interview with CNN``."""
+    if verb.lemma_.lower() not in TOLD_VERBS:
+        return None
+    for child in verb.children:
+        if child.dep_ in ("dobj", "dative") and verb.lemma_.lower() == "tell" and child.pos_ in ("NOUN", "PROPN"):
+            return _listener(child)
+        if child.dep_ == "prep" and child.lower_ in ("to", "with") and not child.is_quote:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj" and (pobj.pos_ == "PROPN" or pobj.lemma_.lower() in LISTENER_NOUNS):
+                    return _listener(pobj)
+        if child.dep_ == "prep" and child.lower_ == "in":
+            for pobj in child.children:
+                if pobj.lemma_ == "interview":
+                    for prep in pobj.children:
+                        if prep.dep_ == "prep" and prep.lower_ == "with":
+                            for name in prep.children:
+                                if name.dep_ == "pobj":
+                                    return _listener(name)
+    return None
+
+
+def _listener(token: Token) -> Span | None:
+    for child in token.children:  # "an on-line journal, The War Zone": the name, not the description
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return _trim(token.doc, child.left_edge.i, child.right_edge.i + 1)
+    end = token.right_edge.i + 1
+    for child in token.children:
+        if child.dep_ in ("prep", "relcl", "acl") and child.i > token.i and child.lower_ not in ("of",):
+            end = min(end, child.left_edge.i)
+    return _trim(token.doc, token.left_edge.i, end)
+
+
+# --------------------------------------------------------------------------------------------------- the rules
+
+
+def find_attributions(doc: Doc, proposals: Sequence[Found] = ()) -> list[Found]:
+    """Every attribution in ``doc`` in text order, speakers unresolved; ``proposals`` come from a span tagger and
+    are kept where the rules found nothing at the same cue."""
+    found: list[Found] = []
+    used: set[int] = set()  # token indices of cues already used
+    quotes = _quotes(doc)
+    in_quote = [False] * len(doc)
+    for quote in quotes:
+        for i in range(quote.start, quote.end):
+            in_quote[i] = True
+    _direct_quotes(doc, quotes, found, used, in_quote)
+    _reported_speech(doc, found, used, in_quote)
+    _according_to(doc, found, used)
+    for proposal in proposals:
+        if proposal.cue is not None and not any(i in used for i in range(proposal.cue.start, proposal.cue.end)):
+            found.append(proposal)
+            used.update(range(proposal.cue.start, proposal.cue.end))
+    found.sort(key=lambda f: (f.anchor, f.start))
+    _chains(doc, found)
+    return found
+
+
+def _direct_quotes(doc: Doc, quotes: list[Span], found: list[Found], used: set[int], in_quote: list[bool]) -> None:
+    taken: set[int] = set()  # quotes already made part of an attribution (second half of a split quote)
+    for number, quote in enumerate(quotes):
+        if number in taken:
+            continue
+        verb = _cue_after(doc, quote, in_quote) or _cue_before(doc, quote, in_quote)
+        if verb is None:
+            previous = found[-1] if found and found[-1].direct else None
+            whole = _starts_sentence(doc, quote) and _ends_sentence(doc, quote)
+            if whole and previous is not None and _near(doc, previous.end, quote.start_char):
+                found.append(Found(None, None, [quote], True, inherit=True, origin="continued quote"))
+            continue
+        content = [quote]
+        if number + 1 < len(quotes) and verb.i > quote.start and _continues_quote(doc, verb, quotes[number + 1]):
+            content.append(quotes[number + 1])
+            taken.add(number + 1)
+        used.add(verb.i)
+        cue = _cue_span(verb)
+        found.append(Found(cue, _source_of(verb), content, True, _reported_to(verb), origin="quote"))
+
+
+def _cue_after(doc: Doc, quote: Span, in_quote: list[bool]) -> Token | None:
+    """``"…," Price said`` / ``"…," said Price`` / ``"…?" he asked.``: a cue verb within the clause after the
+    quote, whose subject is also after the quote. A quote that ends its own sentence with a full stop is not
+    introduced by what follows it (``… "peace for our time." Chamberlain is now …``)."""
+    last = _inner_end(quote)
+    if last is not None and last.text in (".", "…", ";", ":"):
+        return None
+    i = quote.end
+    while i < len(doc) and (doc[i].is_punct or doc[i].is_space) and not in_quote[i]:
+        i += 1
+    limit = min(len(doc), i + 25)
+    for j in range(i, limit):
+        token = doc[j]
+        if in_quote[j] or (token.is_punct and token.text in ".!?;"):
+            return None
+        if is_cue(token):
+            source = _source_of(token)
+            if source is not None and source.start >= quote.end and not any(in_quote[k] for k in range(i, j)):
+                return token
+            return None
+    return None
+
+
+def _inner_end(quote: Span) -> Token | None:
+    """The last token inside the quote marks (often the comma or full stop that ends the quotation)."""
+    return quote[-2] if len(quote) >= 2 and quote[-1].is_quote else None
+
+
+def _cue_before(doc: Doc, quote: Span, in_quote: list[bool]) -> Token | None:
+    """``Caddell said: "…"`` / ``Taleblu describes "…"`` / ``told CNBC, "…"``: a quote that runs to the end of its
+    sentence and follows a cue verb closely (at most a few words between, such as the listener), after a colon
+    or comma or as the verb's complement. A short quote inside reported speech ("asked for "increased air
+    defense," which …") is not one."""
+    if not _ends_sentence(doc, quote):
+        return None
+    sentence = doc[quote.start].sent
+    before = doc[quote.start - 1] if quote.start > 0 else None
+    for j in range(quote.start - 1, max(sentence.start, quote.start - 8) - 1, -1):
+        token = doc[j]
+        if in_quote[j]:
+            return None
+        if is_cue(token):
+            inside = token.left_edge.i <= quote.start and quote.start <= token.right_edge.i
+            after_mark = before is not None and before.text in (":", ",")
+            if (inside or after_mark) and _source_of(token) is not None:
+                return token
+            return None
+    return None
+
+
+def _starts_sentence(doc: Doc, quote: Span) -> bool:
+    """Only punctuation or space precedes the quote in its sentence."""
+    sentence = doc[quote.start].sent
+    return all(t.is_punct or t.is_space for t in doc[sentence.start : quote.start])
+
+
+def _ends_sentence(doc: Doc, quote: Span) -> bool:
+    """Nothing but punctuation follows the quote before the sentence (or the text) ends."""
+    sentence_end = doc[quote.end - 1].sent.end
+    i = quote.end
+    while i < len(doc) and (doc[i].is_punct or doc[i].is_space) and doc[i].text not in OPENING:
+        if doc[i].text in ".!?" or "\n" in doc[i].text:
+            return True
+        i += 1
+    return i >= len(doc) or i >= sentence_end or doc[i].is_sent_start is True
+
+
+def _continues_quote(doc: Doc, verb: Token, following: Span) -> bool:
+    """The next quote continues a split quote when it follows the cue clause in the same sentence, separated by
+    a comma (``"A," Price said, "B."``)."""
+    if following.start - verb.i > 12 or doc[following.start].sent.start != verb.sent.start:
+        return False
+    gap = doc[verb.i + 1 : following.start]
+    return any(t.text in (",", ":") for t in gap) and not any(t.text in ".!?;" for t in gap)
+
+
+def _near(doc: Doc, end_char: int, start_char: int) -> bool:
+    """Two positions are in the same or the next paragraph and at most two sentences apart."""
+    between = doc.text[end_char:start_char]
+    return len(_PARAGRAPH.findall(between)) <= 1 and len(re.findall(r"[.!?][”\"]?\s", between)) <= 2
+
+
+def _reported_speech(doc: Doc, found: list[Found], used: set[int], in_quote: list[bool]) -> None:
+    for token in doc:
+        if token.i in used or not is_cue(token) or in_quote[token.i]:
+            continue
+        content = _content_of(token)
+        if not content:
+            continue
+        source = _source_of(token)
+        if source is not None and any(source.start < c.end and c.start < source.end for c in content):
+            continue
+        if source is None and token.dep_ != "ROOT" and token.lemma_ in ("say", "tell"):
+            continue  # "it is said", an infinitive "to say": no speaker, usually not an attribution
+        used.add(token.i)
+        direct = all(_is_quoted(c) for c in content)
+        found.append(Found(_cue_span(token), source, content, direct, _reported_to(token), origin="verb"))
+
+
+def _content_of(verb: Token) -> list[Span]:
+    """What ``verb`` reports: its clausal complement, a direct object (for :data:`OBJECT_CUES`), or -- for a
+    parenthetical "…, Price explained, …" -- the rest of the clause it interrupts."""
+    doc = verb.doc
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+            if span is not None and sum(1 for t in span if t.is_alpha) >= 2:
+                return [span]
+    lemma = verb.lemma_.lower()
+    if lemma in OBJECT_CUES:
+        for child in verb.children:
+            if child.dep_ == "dobj" and child.i > verb.i:
+                span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+                if span is not None and sum(1 for t in span if t.is_alpha) >= 2:
+                    return [span]
+    if verb.dep_ in ("parataxis", "advcl") and verb.head.i < verb.i and verb.head.pos_ in ("VERB", "AUX"):
+        head = verb.head
+        own = set(range(verb.left_edge.i, verb.right_edge.i + 1))
+        parts = []
+        before = _trim(doc, head.left_edge.i, verb.left_edge.i)
+        if before is not None and before.start < verb.left_edge.i:
+            parts.append(before)
+        after = _trim(doc, verb.right_edge.i + 1, head.right_edge.i + 1)
+        if after is not None and not own & set(range(after.start, after.end)):
+            parts.append(after)
+        if parts and verb.dep_ == "parataxis":
+            return parts
+    return []
+
+
+def _is_quoted(span: Span) -> bool:
+    return span[0].is_quote and span[-1].is_quote
+
+
+def _according_to(doc: Doc, found: list[Found], used: set[int]) -> None:
+    for token in doc:
+        if token.lower_ != "according" or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ != "to":
+            continue
+        to = doc[token.i + 1]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in token.children if c.dep_ == "pobj"]
+        if not objects:
+            continue
+        source = _source_span(objects[0])
+        phrase_end = max(token.right_edge.i, objects[0].right_edge.i) + 1
+        sentence = token.sent
+        if token.i - sentence.start <= 1:
+            content = _trim(doc, phrase_end, sentence.end)
+        else:
+            content = _trim(doc, sentence.start, token.i)
+        if content is None or source is None:
+            continue
+        used.update((token.i, to.i))
+        found.append(Found(doc[token.i : token.i + 2], source, [content], False, origin="according to"))
+
+
+def _chains(doc: Doc, found: list[Found]) -> None:
+    """Link attributions reported through another: "citing", "It cited …, who …", and nesting."""
+    by_cue = {f.cue.root.i: f for f in found if f.cue is not None}
+    for token in doc:
+        if token.lemma_.lower() not in CITE_VERBS or token.pos_ != "VERB":
+            continue
+        objects = [c for c in token.children if c.dep_ == "dobj"]
+        if not objects:
+            continue
+        cited = _source_span(objects[0])
+        if cited is None:
+            continue
+        governing = by_cue.get(token.head.i) if token.dep_ in ("advcl", "xcomp", "conj", "parataxis") else None
+        if governing is not None:  # "Reuters, citing six separate sources, reported that …"
+            chained = Found(_cue_span(token), cited, list(governing.content), governing.direct, parent=governing,
+                            origin="citing")  # fmt: skip
+            found.append(chained)
+            continue
+        subjects = [c for c in token.children if c.dep_ == "nsubj"]
+        # "It cited Maj. Gen. Kyrylo Budanov, …, who suggested …": Budanov's attribution is reported through "It"
+        tree = set(range(objects[0].left_edge.i, objects[0].right_edge.i + 1))
+        for other in found:
+            if other.source is not None and other.source.start in tree and subjects:
+                other.via = _source_span(subjects[0])
+    found.sort(key=lambda f: (f.anchor, f.start))
+    for inner in found:
+        if inner.parent is not None or inner.cue is None or inner.via is not None:
+            continue
+        for outer in found:
+            if outer is inner or outer.cue is None:
+                continue
+            if any(c.start <= inner.cue.start and inner.cue.end <= c.end for c in outer.content):
+                inner.parent = outer
+                break
+
+
+# --------------------------------------------------------------------------------------------------- speakers
+
+
+def resolve(doc: Doc, found: list[Found], outlet: str | None) -> list[Found]:
+    """Give each attribution its speaker in text order (so later mentions resolve to earlier ones), link chains
+    through possessives ("Its sources") and ``via`` subjects, and add the article's own voice."""
+    registry = Registry()
+    latest: dict[str, Found] = {}  # speaker name → latest attribution by that speaker
+    previous: Found | None = None
+    for item in sorted(found, key=lambda f: (f.anchor, f.start)):
+        if item.inherit and previous is not None:
+            item.speaker = previous.speaker
+            item.parent = item.parent or previous.parent
+        elif item.source is not None:
+            item.speaker = describe(item.source, registry)
+            _possessive_parent(item, registry, latest)
+        if item.via is not None and item.parent is None:
+            speaker = describe(item.via, registry)
+            if speaker.name in latest:
+                item.parent = latest[speaker.name]
+        if item.speaker is not None and item.speaker.name:
+            latest[item.speaker.name] = item
+        if item.direct:
+            previous = item
+    found.extend(_implicit(doc, found, outlet))
+    found.sort(key=lambda f: (f.anchor, f.start))
+    return found
+
+
+def _possessive_parent(item: Found, registry: Registry, latest: dict[str, Found]) -> None:
+    """``Its sources said``: the sources are reported through the outlet "its" refers to."""
+    assert item.source is not None
+    for token in item.source:
+        if token.dep_ != "poss":
+            continue
+        if token.pos_ == "PRON":
+            owner = registry.last("outlet", "organization") if token.lower_ in ("its", "their") else None
+        else:
+            owner = registry.named(token.text.rstrip("'’s"), "outlet")
+        if owner is not None and owner.name in latest and item.parent is None:
+            item.parent = latest[owner.name]
+            if item.speaker is not None and item.speaker.affiliation is None:
+                item.speaker = Speaker(item.speaker.text, item.speaker.kind, item.speaker.name, item.speaker.role,
+                                       owner.name, item.speaker.anonymous_count)  # fmt: skip
+
+
+def _implicit(doc: Doc, found: list[Found], outlet: str | None) -> Iterator[Found]:
+    """Sentences asserted in the article's own voice: not part of any attribution, with a verb and some words."""
+    covered = [False] * len(doc)
+    for item in found:
+        for span in [*item.content, item.source, item.cue]:
+            if span is not None:
+                for i in range(span.start, span.end):
+                    covered[i] = True
+    speaker = Speaker(outlet or "the article", "implicit", name=outlet)
+    for sentence in doc.sents:
+        if any(covered[i] for i in range(sentence.start, sentence.end)):
+            continue
+        words = sum(1 for t in sentence if t.is_alpha)
+        if words < MIN_IMPLICIT_WORDS or not any(t.pos_ in ("VERB", "AUX") for t in sentence):
+            continue
+        if sentence.text.rstrip().endswith("?"):
+            continue  # a question asserts nothing
+        span = _trim(doc, sentence.start, sentence.end)
+        if span is not None:
+            yield Found(None, None, [span], False, implicit=True, speaker=speaker, origin="implicit")
+
+
+# --------------------------------------------------------------------------------------------------- the stage
+
+VERSION = "1"  # bump when the rules change, so stored articles are attributed again
+
+
+class Attributor:
+    """The attribution stage: loads spaCy (and the span tagger) in ``__init__``; ``__call__`` takes a batch of
+    articles and returns their attribution records, plus an error record for each article it had to skip
+    (not English: ``E_LANGUAGE``; over ``settings.max_nlp_words``: ``E_TOO_LARGE``; a crash: ``E_NLP_FAILED``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        nlp.load()
+        self.tagger = None
+        if settings.span_model:
+            from .spans import SpanTagger  # the trained tagger is optional: rules work without it
+
+            self.tagger = SpanTagger.load_default()
+
+    def find(self, texts: Sequence[str], outlets: Sequence[str | None] | None = None) -> list[list[Found]]:
+        """Attributions (as token spans, speakers resolved) for each text, in order."""
+        results = []
+        for number, doc in enumerate(nlp.parse(texts, self.settings.nlp_chunk_chars)):
+            proposals: list[Found] = self.tagger(doc) if self.tagger is not None else []
+            outlet = outlets[number] if outlets is not None else None
+            results.append(resolve(doc, find_attributions(doc, proposals), outlet))
+        return results
+
+    def __call__(self, articles: Sequence[Article]) -> list[Attribution | ErrorRecord]:
+        out: list[Attribution | ErrorRecord] = []
+        ready = []
+        for article in articles:
+            skip = self._skip(article)
+            if skip is not None:
+                out.append(skip)
+            else:
+                ready.append(article)
+        outlets = [a.source_name or a.source for a in ready]
+        try:
+            found = self.find([a.text for a in ready], outlets)
+        except Exception:  # one bad article must not sink the batch: retry one by one to find it
+            found = []
+            for article, outlet in zip(ready, outlets, strict=True):
+                try:
+                    found.extend(self.find([article.text], [outlet]))
+                except Exception as exc:
+                    log.exception("attribution failed on %s", article.article_id)
+                    out.append(_error(article, ErrorCode.E_NLP_FAILED, f"{type(exc).__name__}: {exc}"))
+                    found.append([])
+        docs_found = iter(found)
+        for article in ready:
+            items = next(docs_found)
+            if items:
+                out.extend(to_records(article.article_id, items[0].content[0].doc, items))
+        return out
+
+    def _skip(self, article: Article) -> ErrorRecord | None:
+        if article.language not in (None, "", "en"):
+            return _error(article, ErrorCode.E_LANGUAGE, f"language {article.language!r}: attribution reads English")
+        words = article.word_count or len(article.text.split())
+        if words > self.settings.max_nlp_words:
+            detail = f"{words:,} words, over max_nlp_words={self.settings.max_nlp_words:,}"
+            return _error(article, ErrorCode.E_TOO_LARGE, detail)
+        return None
+
+
+def _error(article: Article, code: ErrorCode, detail: str) -> ErrorRecord:
+    return ErrorRecord(f"{article.input_ref}#{article.article_id}", code.value, detail, "attribution", article.input_id)
+
+
+# --------------------------------------------------------------------------------------------------- records
+
+
+def to_records(article_id: str, doc: Doc, found: Iterable[Found]) -> list[Attribution]:
+    """The store's records for one article; ids are hashes of the article and the content and cue offsets."""
+    ids: dict[int, str] = {}
+    items = list(found)
+    for item in items:
+        cue_start = item.cue.start_char if item.cue is not None else -1
+        ids[id(item)] = content_id(article_id, str(item.start), str(item.end), str(cue_start), item.origin)
+    records = []
+    for item in items:
+        speaker = item.speaker
+        content = " ".join(_content_text(span) for span in item.content)
+        records.append(
+            Attribution(
+                attribution_id=ids[id(item)],
+                article_id=article_id,
+                speaker=item.source.text if item.source is not None else (speaker.text if speaker else None),
+                speaker_name=speaker.name if speaker else None,
+                speaker_kind=speaker.kind if speaker else "anonymous",
+                content=content,
+                start=item.start,
+                end=item.end,
+                direct=item.direct,
+                cue=item.cue.text if item.cue is not None else None,
+                speaker_role=speaker.role if speaker else None,
+                speaker_affiliation=speaker.affiliation if speaker else None,
+                anonymous_count=speaker.anonymous_count if speaker else None,
+                parent_id=ids.get(id(item.parent)) if item.parent is not None else None,
+                reported_to=_listener_name(item.reported_to),
+                speaker_start=item.source.start_char if item.source is not None else None,
+                speaker_end=item.source.end_char if item.source is not None else None,
+                cue_start=item.cue.start_char if item.cue is not None else None,
+                cue_end=item.cue.end_char if item.cue is not None else None,
+            )
+        )
+    return records
+
+
+def _content_text(span: Span) -> str:
+    inner = _inner(span) if _is_quoted(span) else span
+    return inner.text
+
+
+def _listener_name(span: Span | None) -> str | None:
+    if span is None:
+        return None
+    tokens = list(span)
+    if tokens and tokens[0].lower_ in ("the", "a", "an") and not tokens[0].text[0].isupper():
+        tokens = tokens[1:]
+    return "".join(t.text_with_ws for t in tokens).strip() or None
