@@ -120,15 +120,20 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     for index, char in enumerate(text):
         if char not in OPENING and char not in CLOSING and char != STRAIGHT:
             continue
+        if open_at >= 0 and index - open_at > MAX_QUOTE_CHARS:
+            open_at = -1  # too long to be a quotation: the opening mark was stray
         opening = char in OPENING or (char == STRAIGHT and open_at < 0)
         if opening:
-            if open_at >= 0 and not _continues(text, open_at, index):
+            if open_at >= 0 and not (_continues(text, open_at, index) and _PARAGRAPH.search(text, open_at, index)):
                 open_at = -1  # the earlier mark was never closed
             if open_at < 0:
                 open_at = index
             continue
         if open_at < 0:
             continue  # a stray closing mark
+        if not _continues(text, open_at, index):
+            open_at = -1  # the quote was left open at a paragraph end: this closing mark is stray
+            continue
         if index + 1 - open_at <= MAX_QUOTE_CHARS:
             out.append((open_at, index + 1))
         open_at = -1
@@ -136,10 +141,10 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _continues(text: str, open_at: int, index: int) -> bool:
-    """An opening mark at ``index`` continues the quote opened at ``open_at`` when a paragraph break lies between
-    them and the new paragraph starts with the mark."""
+    """A quote opened at ``open_at`` is still open at ``index`` when every paragraph break between them is followed
+    by an opening mark (a quotation running over several paragraphs)."""
     breaks = list(_PARAGRAPH.finditer(text, open_at, index))
-    return bool(breaks) and breaks[-1].end() == index
+    return all(b.end() < len(text) and text[b.end()] in OPENING + STRAIGHT for b in breaks)
 
 
 def _quotes(doc: Doc) -> list[Span]:

@@ -1,0 +1,350 @@
+"""Attribution: each parse pattern on a hand-built sentence, quote pairing, every case the seed articles show,
+and bad input (no sentences, thousands of quote marks, unbalanced marks, huge and non-English articles)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from newstrace import nlp
+from newstrace.attribution import Attributor, Found, find_attributions, quote_spans, resolve, to_records
+from newstrace.models import Article, Attribution, ErrorRecord
+from newstrace.settings import Settings
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+RULES = Settings(span_model=False)
+VOCAB = spacy.blank("en").vocab  # a blank Vocab() would not know that "said" is alphabetic
+
+
+# --------------------------------------------------------------------------------------------------- hand-built
+
+
+def build(tokens: list[tuple[str, str, str, int, str]], ents: list[str] | None = None) -> Doc:
+    """A parsed Doc from (word, POS, lemma, head index, dep) rows, with optional IOB entity tags."""
+    words = [t[0] for t in tokens]
+    spaces = [i + 1 < len(words) and words[i + 1] not in {",", ".", "”", ":"} and words[i] not in {"“"}
+              for i in range(len(words))]  # fmt: skip
+    return Doc(
+        VOCAB, words=words, spaces=spaces, pos=[t[1] for t in tokens], lemmas=[t[2] for t in tokens],
+        heads=[t[3] for t in tokens], deps=[t[4] for t in tokens], ents=ents,
+    )  # fmt: skip
+
+
+def attributions(doc: Doc) -> list[Found]:
+    return [f for f in resolve(doc, find_attributions(doc), "The Outlet") if not f.implicit]
+
+
+def test_said_that_clause_gives_subject_cue_and_complement() -> None:
+    doc = build([
+        ("Officials", "NOUN", "official", 1, "nsubj"), ("said", "VERB", "say", 1, "ROOT"),
+        ("that", "SCONJ", "that", 4, "mark"), ("talks", "NOUN", "talk", 4, "nsubj"),
+        ("failed", "VERB", "fail", 1, "ccomp"), (".", "PUNCT", ".", 1, "punct"),
+    ])  # fmt: skip
+    [found] = attributions(doc)
+    assert (found.source.text, found.cue.text, found.content[0].text) == ("Officials", "said", "that talks failed")
+    assert found.speaker.kind == "anonymous" and not found.direct
+
+
+def test_quote_then_speaker_is_a_direct_attribution() -> None:
+    doc = build([
+        ("“", "PUNCT", "“", 4, "punct"), ("We", "PRON", "we", 2, "nsubj"), ("won", "VERB", "win", 6, "ccomp"),
+        ("today", "NOUN", "today", 2, "npadvmod"), (",", "PUNCT", ",", 6, "punct"), ("”", "PUNCT", "”", 6, "punct"),
+        ("said", "VERB", "say", 6, "ROOT"), ("Smith", "PROPN", "Smith", 6, "nsubj"), (".", "PUNCT", ".", 6, "punct"),
+    ], ents=["O", "O", "O", "O", "O", "O", "O", "B-PERSON", "O"])  # fmt: skip
+    [found] = attributions(doc)
+    assert found.direct and found.cue.text == "said" and found.source.text == "Smith"
+    assert found.speaker.kind == "person" and found.speaker.name == "Smith"
+    [record] = to_records("a1", doc, [found])
+    assert record.content == "We won today"
+
+
+def test_according_to_takes_the_rest_of_the_sentence() -> None:
+    doc = build([
+        ("According", "VERB", "accord", 5, "prep"), ("to", "ADP", "to", 0, "prep"),
+        ("Reuters", "PROPN", "Reuters", 1, "pobj"), (",", "PUNCT", ",", 5, "punct"),
+        ("talks", "NOUN", "talk", 5, "nsubj"), ("failed", "VERB", "fail", 5, "ROOT"), (".", "PUNCT", ".", 5, "punct"),
+    ], ents=["O", "O", "B-ORG", "O", "O", "O", "O"])  # fmt: skip
+    [found] = attributions(doc)
+    assert found.cue.text == "According to" and found.content[0].text == "talks failed"
+    assert found.speaker.kind == "outlet" and found.speaker.name == "Reuters"
+
+
+def test_citing_makes_the_outlet_the_parent_of_its_sources() -> None:
+    doc = build([
+        ("Reuters", "PROPN", "Reuters", 6, "nsubj"), (",", "PUNCT", ",", 0, "punct"),
+        ("citing", "VERB", "cite", 0, "acl"), ("six", "NUM", "six", 4, "nummod"),
+        ("sources", "NOUN", "source", 2, "dobj"), (",", "PUNCT", ",", 0, "punct"),
+        ("reported", "VERB", "report", 6, "ROOT"), ("that", "SCONJ", "that", 9, "mark"),
+        ("talks", "NOUN", "talk", 9, "nsubj"), ("failed", "VERB", "fail", 6, "ccomp"), (".", "PUNCT", ".", 6, "punct"),
+    ], ents=["B-ORG"] + ["O"] * 10)  # fmt: skip
+    doc[2].dep_ = "advcl"
+    doc[2].head = doc[6]
+    found = attributions(doc)
+    outlet = next(f for f in found if f.cue.text == "reported")
+    sources = next(f for f in found if f.cue.text == "citing")
+    assert outlet.speaker.kind == "outlet" and sources.parent is outlet
+    assert sources.speaker.kind == "anonymous" and sources.speaker.anonymous_count == 6
+    assert sources.content[0].text == outlet.content[0].text == "that talks failed"
+
+
+def test_told_records_whom_the_speaker_told() -> None:
+    doc = build([
+        ("Smith", "PROPN", "Smith", 1, "nsubj"), ("told", "VERB", "tell", 1, "ROOT"),
+        ("CNBC", "PROPN", "CNBC", 1, "dobj"), ("that", "SCONJ", "that", 5, "mark"),
+        ("talks", "NOUN", "talk", 5, "nsubj"), ("failed", "VERB", "fail", 1, "ccomp"), (".", "PUNCT", ".", 1, "punct"),
+    ], ents=["B-PERSON", "O", "B-ORG", "O", "O", "O", "O"])  # fmt: skip
+    [found] = attributions(doc)
+    [record] = to_records("a1", doc, [found])
+    assert record.reported_to == "CNBC" and record.speaker_name == "Smith" and record.cue == "told"
+
+
+def test_pronoun_speaker_resolves_to_the_person_before() -> None:
+    doc = build([
+        ("Smith", "PROPN", "Smith", 1, "nsubj"), ("said", "VERB", "say", 1, "ROOT"),
+        ("talks", "NOUN", "talk", 3, "nsubj"), ("failed", "VERB", "fail", 1, "ccomp"), (".", "PUNCT", ".", 1, "punct"),
+        ("He", "PRON", "he", 6, "nsubj"), ("added", "VERB", "add", 6, "ROOT"), ("that", "SCONJ", "that", 9, "mark"),
+        ("nobody", "PRON", "nobody", 9, "nsubj"), ("cared", "VERB", "care", 6, "ccomp"),
+        (".", "PUNCT", ".", 6, "punct"),
+    ], ents=["B-PERSON"] + ["O"] * 10)  # fmt: skip
+    first, second = attributions(doc)
+    assert second.source.text == "He" and second.speaker.name == "Smith" and second.speaker.kind == "person"
+
+
+# --------------------------------------------------------------------------------------------------- quote marks
+
+
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        ("“A b c,” he said, “d e.”", ["“A b c,”", "“d e.”"]),
+        ('He said "one two" and "three"', ['"one two"', '"three"']),
+        ("“Open never closed. Then “a new one” here.", ["“a new one”"]),
+        ("stray ” closing and “fine”", ["“fine”"]),
+        ("“First paragraph goes on\n\n“and on in the next.”", ["“First paragraph goes on\n\n“and on in the next.”"]),
+        ("“Left open\n\nNew paragraph without a mark.” x", []),
+    ],
+)
+def test_quote_pairing(text: str, quotes: list[str]) -> None:
+    assert [text[s:e] for s, e in quote_spans(text)] == quotes
+
+
+def test_quote_pairing_is_linear_on_ten_thousand_marks() -> None:
+    text = ('"' * 10_000) + " and “" * 10_000
+    started = time.perf_counter()
+    spans = quote_spans(text)
+    assert time.perf_counter() - started < 1.0
+    assert len(spans) == 5_000  # straight marks pair up; the curly openers never close
+
+
+# --------------------------------------------------------------------------------------------------- seeds
+
+
+def seed(prefix: str) -> list[Attribution]:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"), None)
+    if path is None:
+        pytest.skip(f"seed articles not found in {SEEDS}: put ../shared beside the repository")
+    text = path.read_text(encoding="utf-8")
+    article = Article(prefix, "input", str(path), text, "hash", source_name="Seed Outlet", language="en")
+    records = Attributor(RULES)([article])
+    assert all(isinstance(r, Attribution) for r in records)
+    return [r for r in records if isinstance(r, Attribution)]
+
+
+def one(records: list[Attribution], **wanted: Any) -> Attribution:
+    """The single attribution whose fields equal ``wanted`` (``content`` and ``content_has``: substring tests)."""
+    has = wanted.pop("content_has", None)
+    hits = [r for r in records if all(getattr(r, k) == v for k, v in wanted.items()) and (not has or has in r.content)]
+    assert len(hits) == 1, (wanted, has, [(r.speaker_name, r.cue, r.content[:50]) for r in records])
+    return hits[0]
+
+
+@pytest.fixture(scope="module")
+def column() -> list[Attribution]:
+    return seed("000")
+
+
+@pytest.fixture(scope="module")
+def rewrite() -> list[Attribution]:
+    return seed("002")
+
+
+@pytest.fixture(scope="module")
+def regional() -> list[Attribution]:
+    return seed("003")
+
+
+def test_seed_reuters_citing_six_sources(column: list[Attribution]) -> None:
+    reuters = one(column, speaker_name="Reuters", cue="reported")
+    assert reuters.speaker_kind == "outlet" and reuters.content.startswith("that Iran was supplying Russia")
+    sources = one(column, cue="citing")
+    assert sources.speaker_kind == "anonymous" and sources.anonymous_count == 6
+    assert sources.speaker == "six separate sources" and sources.parent_id == reuters.attribution_id
+    its = one(column, speaker="Its sources")
+    assert its.parent_id == reuters.attribution_id and its.speaker_affiliation == "Reuters"
+    assert "400 missiles" in its.content
+
+
+def test_seed_opinion_column_speaks_mostly_in_its_own_voice(column: list[Attribution]) -> None:
+    own = [r for r in column if r.speaker_kind == "implicit"]
+    assert len(own) > 3 * len(column) // 4
+    assert all(r.speaker_name == "Seed Outlet" and r.cue is None for r in own)
+    assert any("Iran has succeeded in breaking the embargo" in r.content for r in own)
+
+
+def test_seed_quote_with_appositive_role_and_listener(rewrite: list[Attribution]) -> None:
+    first = one(rewrite, cue="told", reported_to="CNBC")
+    assert first.direct and first.speaker_kind == "person" and first.speaker_name == "Behnam ben Taleblu"
+    assert first.speaker_role == "senior fellow"
+    assert first.speaker_affiliation == "Foundation for the Defense of Democracies"
+    assert first.content.startswith("It has always been a question of when")
+
+
+def test_seed_he_added_over_two_sentences(rewrite: list[Attribution]) -> None:
+    added = one(rewrite, cue="added")
+    assert added.speaker == "he" and added.speaker_name == "Behnam ben Taleblu" and added.direct
+    assert "pushed Putin to fight" in added.content and "Ballistic missiles will keep it" in added.content
+
+
+def test_seed_short_name_and_possessive_affiliation(rewrite: list[Attribution]) -> None:
+    describes = one(rewrite, cue="describes")
+    assert describes.speaker_name == "Behnam ben Taleblu" and describes.speaker_affiliation == "FDD"
+    assert describes.direct and "space program" in describes.content and "continues to bear fruit" in describes.content
+
+
+def test_seed_organization_estimate_and_anonymous_analysts(rewrite: list[Attribution]) -> None:
+    centcom = one(rewrite, cue="estimated")
+    assert centcom.speaker_kind == "organization" and centcom.speaker_name == "US Central Command"
+    assert "3,000 ballistic missiles" in centcom.content
+    eurasia = one(rewrite, cue="wrote")
+    assert eurasia.speaker_kind == "anonymous" and eurasia.speaker_affiliation == "Eurasia Group" and eurasia.direct
+    say = one(rewrite, cue="say")
+    assert say.speaker == "analysts" and say.speaker_kind == "anonymous" and "Fateh missiles" in say.content
+    assert one(rewrite, cue="point out").speaker_kind == "anonymous"
+
+
+def test_seed_reuters_citing_unnamed_iranian_sources(rewrite: list[Attribution]) -> None:
+    citing = one(rewrite, cue="citing")
+    parent = next(r for r in rewrite if r.attribution_id == citing.parent_id)
+    assert parent.speaker_name == "Reuters" and parent.speaker_kind == "outlet"
+    assert citing.speaker_kind == "anonymous" and citing.anonymous_count is None
+    assert citing.speaker_affiliation == "Iranian"
+
+
+def test_seed_unattributed_claim_is_the_outlets_own(rewrite: list[Attribution]) -> None:
+    one(rewrite, speaker_kind="implicit", content_has="arms embargo that prevented Iran")
+
+
+def test_seed_spokesperson_role_affiliation_and_listener(regional: list[Attribution]) -> None:
+    told = one(regional, cue="told", speaker_name="Ned Price")
+    assert (told.speaker_name, told.speaker_role, told.speaker_affiliation) == (
+        "Ned Price", "Spokesperson", "State Department",
+    )  # fmt: skip
+    assert told.reported_to == "journalists" and not told.direct
+
+
+def test_seed_split_quote_is_one_attribution(regional: list[Attribution]) -> None:
+    split = one(regional, cue="said", speaker="Price")
+    assert split.speaker_name == "Ned Price" and split.direct
+    assert split.content == "This is a deepening alliance that the entire world should view as a profound threat"
+
+
+def test_seed_surname_resolves_to_full_name(regional: list[Attribution]) -> None:
+    explained = one(regional, cue="explained", speaker="Price")
+    assert explained.speaker_name == "Ned Price" and explained.speaker_role == "Spokesperson"
+    assert "working at the United Nations" in explained.content
+
+
+def test_seed_times_cited_budanov(regional: list[Attribution]) -> None:
+    times = one(regional, speaker_name="The New York Times")
+    assert times.speaker_kind == "outlet" and times.cue == "suggested"
+    budanov = one(regional, speaker_name="Kyrylo Budanov", cue="suggested")
+    assert budanov.parent_id == times.attribution_id
+    assert budanov.speaker_role == "head"
+    assert budanov.speaker_affiliation == "Ukraine’s defense intelligence directorate"
+    war_zone = one(regional, speaker_name="Kyrylo Budanov", cue="told")
+    assert war_zone.reported_to == "The War Zone" and war_zone.direct
+
+
+def test_seed_short_outlet_name_and_nested_claim(regional: list[Attribution]) -> None:
+    journal = one(regional, speaker="the Journal")
+    assert journal.speaker_name == "The Wall Street Journal" and journal.direct
+    noted = one(regional, cue="noted")
+    claim = one(regional, cue="claim")
+    assert claim.parent_id == noted.attribution_id and claim.speaker_kind == "anonymous"
+    officials = one(regional, speaker="US officials")
+    assert officials.speaker_affiliation == "US" and "Revolutionary Guard advisers to Crimea" in officials.content
+
+
+def test_seed_records_point_at_their_text(regional: list[Attribution]) -> None:
+    text = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    for record in regional:
+        assert 0 <= record.start < record.end <= len(text)
+        if record.speaker_start is not None:
+            assert text[record.speaker_start : record.speaker_end] == record.speaker
+        if record.cue_start is not None:
+            assert text[record.cue_start : record.cue_end] == record.cue
+        assert record.content.split()[0].strip("“”\"") in text[record.start : record.end]
+    ids = {r.attribution_id for r in regional}
+    assert len(ids) == len(regional) and all(r.parent_id in ids for r in regional if r.parent_id)
+
+
+# --------------------------------------------------------------------------------------------------- bad input
+
+
+def analyse(text: str, **fields: Any) -> list[Attribution | ErrorRecord]:
+    settings = RULES.replace(**fields.pop("settings", {}))
+    article = Article("bad", "input", "bad.txt", text, "hash", language=fields.pop("language", "en"), **fields)
+    return Attributor(settings)([article])
+
+
+def test_article_without_sentences_gives_nothing() -> None:
+    assert analyse("!!! ??? … — ***") == []
+
+
+def test_ten_thousand_quote_marks() -> None:
+    started = time.perf_counter()
+    out = analyse("Officials said that the talks failed.\n\n" + " ".join(['"'] * 5_000 + ["“"] * 5_000))
+    assert time.perf_counter() - started < 60
+    assert not any(isinstance(r, ErrorRecord) for r in out)
+    assert any(isinstance(r, Attribution) and r.cue == "said" for r in out)
+
+
+def test_unbalanced_and_mixed_quote_marks() -> None:
+    text = (
+        "“This never closes, the minister said. Officials said \"talks failed” yesterday.\n\n"
+        "”Backwards quotes“ are odd, the envoy said. “Nothing here,' he said.”"
+    )
+    out = analyse(text)
+    records = [r for r in out if isinstance(r, Attribution)]
+    assert len(records) == len(out) and records
+    for record in records:
+        assert 0 <= record.start < record.end <= len(text)
+
+
+def test_huge_article_is_skipped_with_a_coded_reason() -> None:
+    text = "The council met. " * 50_000  # 150,000 words
+    started = time.perf_counter()
+    [error] = analyse(text)
+    assert time.perf_counter() - started < 5
+    assert isinstance(error, ErrorRecord) and error.code == "E_TOO_LARGE" and "150,000 words" in error.detail
+
+
+def test_long_article_is_parsed_in_pieces_with_exact_offsets() -> None:
+    filler = "The council met again on Monday to discuss the budget for the coming year. " * 30
+    text = "\n\n".join([filler, "Officials said the harbour plan was approved.", filler, filler])
+    docs = list(nlp.parse([text], 1_500))
+    assert docs[0].text == text
+    out = analyse(text, settings={"nlp_chunk_chars": 1_500})
+    said = [r for r in out if isinstance(r, Attribution) and r.cue == "said"]
+    assert len(said) == 1 and text[said[0].start : said[0].end] == "the harbour plan was approved"
+    assert nlp.pieces("word " * 200_000, 20_000) and "".join(nlp.pieces("word " * 200_000, 20_000)) == "word " * 200_000
+
+
+def test_non_english_article_is_skipped_with_a_coded_reason() -> None:
+    [error] = analyse("Die Regierung sagte am Donnerstag, dass die Gespräche gescheitert seien.", language="de")
+    assert isinstance(error, ErrorRecord) and error.code == "E_LANGUAGE" and error.stage == "attribution"
