@@ -205,7 +205,7 @@ STYLES = {"content": "green", "speaker": "bold cyan", "cue": "bold yellow"}
 
 def highlighted(text: str, attributions: list[dict[str, Any]]) -> Text:
     """The article text with each attribution's speaker, cue and content styled; the own-voice sentences plain.
-    Each content span is tagged with the attribution's number in the table below it."""
+    Each content span ends with the attribution's number in the table below it."""
     rich = Text(text)
     said = [a for a in attributions if a["speaker_kind"] != "implicit"]
     for item in said:
@@ -214,9 +214,9 @@ def highlighted(text: str, attributions: list[dict[str, Any]]) -> Text:
             rich.stylize(STYLES["speaker"], item["speaker_start"], item["speaker_end"])
         if item["cue_start"] is not None:
             rich.stylize(STYLES["cue"], item["cue_start"], item["cue_end"])
-    # numbers go in from the end so earlier offsets stay valid
-    for number, item in sorted(enumerate(said, 1), key=lambda pair: -pair[1]["start"]):
-        rich = rich[: item["start"]] + Text(f"[{number}]", style="dim") + rich[item["start"] :]
+    # numbers go in after each content, from the end so earlier offsets stay valid
+    for number, item in sorted(enumerate(said, 1), key=lambda pair: -pair[1]["end"]):
+        rich = rich[: item["end"]] + Text(f"[{number}]", style="dim") + rich[item["end"] :]
     return rich
 
 
