@@ -150,7 +150,7 @@ def seed(prefix: str) -> list[Attribution]:
         pytest.skip(f"seed articles not found in {SEEDS}: put ../shared beside the repository")
     text = path.read_text(encoding="utf-8")
     article = Article(prefix, "input", str(path), text, "hash", source_name="Seed Outlet", language="en")
-    records = Attributor(RULES)([article])
+    records = Attributor(Settings())([article])  # as users run it: rules and the trained span tagger
     assert all(isinstance(r, Attribution) for r in records)
     return [r for r in records if isinstance(r, Attribution)]
 
