@@ -36,7 +36,8 @@ class SpanTagger:
 
     def __init__(self, path: Path) -> None:
         meta: dict[str, Any] = json.loads((path / "component.json").read_text(encoding="utf-8"))
-        self.component = nlp.load().create_pipe(meta["factory"], name=meta["component"], config=meta["config"])
+        # a spaCy EntityRecognizer; typed Any because spaCy declares pipes as plain callables
+        self.component: Any = nlp.load().create_pipe(meta["factory"], name=meta["component"], config=meta["config"])
         self.component.from_disk(path, exclude=["vocab"])
         self.labels = tuple(meta["labels"])
 
@@ -66,7 +67,8 @@ def feature_doc(doc: Doc) -> Doc:
     no sentence boundaries constrain the tagger's spans) and no entity boundaries (so it starts from none)."""
     shadow = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     if len(doc):
-        shadow.from_array(FEATURE_ATTRS, doc.to_array(FEATURE_ATTRS))
+        values: Any = doc.to_array(FEATURE_ATTRS)
+        shadow.from_array(FEATURE_ATTRS, values)
         for token, ent_type in zip(shadow, doc.to_array([ENT_TYPE]), strict=True):
             token.ent_type = int(ent_type)
     return shadow
