@@ -37,8 +37,9 @@ class SpanTagger:
     def __init__(self, path: Path) -> None:
         meta: dict[str, Any] = json.loads((path / "component.json").read_text(encoding="utf-8"))
         # a spaCy EntityRecognizer; typed Any because spaCy declares pipes as plain callables
-        self.component: Any = nlp.load().create_pipe(meta["factory"], name=meta["component"], config=meta["config"])
-        self.component.from_disk(path, exclude=["vocab"])
+        component: Any = nlp.load().create_pipe(meta["factory"], name=meta["component"], config=meta["config"])
+        component.from_disk(path, exclude=["vocab"])
+        self.component = component
         self.labels = tuple(meta["labels"])
 
     @classmethod
