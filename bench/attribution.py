@@ -30,6 +30,41 @@ from bench.polnear import GoldArticle, Relation, format_scores, load_split, scor
 CITRON = {"source exact F1": 82.0, "cue exact F1": 82.3, "content exact F1": 59.3, "content overlap F1": 83.3}
 
 
+def human_agreement() -> dict[str, float]:
+    """F1 of every PolNeAR annotator against every other on the annotator-training compartment (4 articles, 6
+    annotators each, all ordered pairs pooled): the ceiling a system can be expected to reach on this corpus."""
+    import itertools
+    import tarfile
+    from collections import defaultdict
+
+    from bench.polnear import data_dir, parse_ann
+
+    texts: dict[str, str] = {}
+    anns: dict[str, dict[str, str]] = defaultdict(dict)
+    with tarfile.open(data_dir("polnear") / "polnear-annotator-training.tar.gz") as tar:
+        for member in tar:
+            handle = tar.extractfile(member) if member.isfile() else None
+            if handle is None:
+                continue
+            *_, folder, filename = member.name.split("/")
+            if folder == "text":
+                texts[filename[:-4]] = handle.read().decode("utf-8")
+            elif folder == "attributions":
+                stem, _, annotator = filename[:-4].rpartition("_")
+                anns[stem][annotator] = handle.read().decode("utf-8")
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for name, by_annotator in anns.items():
+        relations = {who: parse_ann(ann, texts[name])[0] for who, ann in by_annotator.items()}
+        for first, second in itertools.permutations(sorted(relations), 2):
+            result = score([GoldArticle(name, "", texts[name], relations[first])], {name: relations[second]})
+            for mode in ("exact", "overlap"):
+                for part in ("source", "cue", "content", "relation"):
+                    row = result[mode][part]
+                    for i, key in enumerate(("tp", "fp", "fn")):
+                        counts[f"{part} {mode} F1"][i] += row[key]
+    return {key: round(200 * tp / (2 * tp + fp + fn), 1) for key, (tp, fp, fn) in counts.items()}
+
+
 def predict(articles: Sequence[GoldArticle], use_model: bool = True) -> tuple[dict[str, list[Relation]], float]:
     """Run the attribution stage on every article; return relations per article name and the seconds taken."""
     from newstrace.attribution import Attributor
@@ -82,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-model", action="store_true", help="rules only, without the trained span tagger")
     args = parser.parse_args(argv)
     splits = args.split or ["dev"]
+    human = human_agreement()
+    print("human agreement (annotator vs annotator):", ", ".join(f"{k} {v}" for k, v in human.items()))
     results = {}
     for split in splits:
         outcome = evaluate(split, args.limit, not args.no_model)
@@ -99,10 +136,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             figures = outcome["figures"]
             for label, anchor in CITRON.items():
                 part, mode, _ = label.split()
-                rows.append((f"PolNeAR {split} {label}", figures[f"{part} {mode} F1"], f"Citron PARC3 {anchor}"))
-            rows.append((f"PolNeAR {split} relation exact F1", figures["relation exact F1"], "human 61.5"))
+                rows.append((
+                    f"PolNeAR {split} {label}", figures[f"{part} {mode} F1"],
+                    f"Citron on PARC3 {anchor}; PolNeAR human agreement {human[label]}",
+                ))  # fmt: skip
+            for label in ("relation exact F1", "relation overlap F1"):
+                rows.append((f"PolNeAR {split} {label}", figures[label], f"PolNeAR human agreement {human[label]}"))
             rows.append((f"attribution articles/s ({split})", figures["articles_per_s"], "one process"))
-        record(name, {split: outcome["figures"] for split, outcome in results.items()}, rows)
+        payload = {split: outcome["figures"] for split, outcome in results.items()}
+        record(name, {**payload, "human_agreement": human, "citron_parc3": CITRON}, rows)
 
 
 if __name__ == "__main__":

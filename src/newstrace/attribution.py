@@ -325,7 +325,8 @@ def find_attributions(doc: Doc, proposals: Sequence[Found] = ()) -> list[Found]:
 def _adopt(found: list[Found], proposals: Sequence[Found]) -> None:
     """Where the tagger agrees with a rule on the cue, take the tagger's content and source boundaries when they
     overlap the rule's: it learned the annotation conventions (where a content span starts and stops) that the
-    parse subtree only approximates. Measured on PolNeAR dev: content exact F1 +4 points, source +0.5."""
+    parse subtree only approximates (on PolNeAR dev, when measured with direct quotes included: content exact F1
+    44.2 → 48.5, source 71.2 → 71.6). Direct quotes keep their marks' bounds, which multi-sentence quotes need."""
     for item in found:
         if item.cue is None or item.direct:
             continue  # quotation marks bound a direct quote better than any tagger
