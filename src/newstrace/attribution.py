@@ -179,10 +179,6 @@ def is_cue(token: Token) -> bool:
     return lemma in CUE_VERBS
 
 
-def _subtree(token: Token) -> Span:
-    return token.doc[token.left_edge.i : token.right_edge.i + 1]
-
-
 def _trim(doc: Doc, start: int, end: int) -> Span | None:
     """``doc[start:end]`` without punctuation and spaces at either end (quote marks are kept when paired)."""
     while start < end and (
