@@ -4,6 +4,7 @@ highlighted article view, the export, and bad articles recorded with a coded rea
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import resources
@@ -21,7 +22,8 @@ SETTINGS = Settings(workers=1, span_model=False)
 
 
 def newstrace(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NEWSTRACE, *args], capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "COLUMNS": "200"}  # wide enough that tables do not fold their cells
+    return subprocess.run([*NEWSTRACE, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +98,31 @@ def test_bad_articles_get_coded_errors_and_the_rest_are_analysed(tmp_path: Path)
         marks = store.query("SELECT status, count(*) FROM analyses GROUP BY 1 ORDER BY 1")[1]
     assert errors == [("E_LANGUAGE", "attribution"), ("E_TOO_LARGE", "attribution")]
     assert said == [(3,)] and marks == [("done", 1), ("failed", 2)]
+
+
+def test_claims_are_stored_linked_and_listed(sample_db: Path, tmp_path: Path) -> None:
+    with Store(sample_db, read_only=True) as store:
+        _, rows = store.query(
+            """SELECT c.actor_code, c.target_code, c.quantity, c.unit, a.speaker_kind
+               FROM claims c JOIN attributions a USING (attribution_id)
+               WHERE c.event_type = 'transfer' AND c.quantity = 400"""
+        )
+        orphans = store.query(
+            "SELECT count(*) FROM claims c WHERE attribution_id IS NOT NULL AND attribution_id NOT IN "
+            "(SELECT attribution_id FROM attributions)"
+        )[1]
+        inside = store.query(
+            "SELECT count(*) FROM claims c JOIN articles a USING (article_id) WHERE substr(a.text, c.start + 1, "
+            'c."end" - c.start) <> c.text'
+        )[1]
+    assert ("IRN", "RUS", 400.0, "missile") in {row[:4] for row in rows}  # the ~400 missiles, several outlets
+    assert orphans == [(0,)] and inside == [(0,)]  # every link resolves; every span is the stored text
+    listed = newstrace("claims", "--db", str(sample_db), "--actor", "irn", "--type", "transfer")
+    assert listed.returncode == 0, listed.stderr
+    assert "transfer" in listed.stdout and "IRN" in listed.stdout and "claims" in listed.stdout
+    exported = newstrace("export", "claims", "--db", str(sample_db), "-f", "csv")
+    assert exported.returncode == 0 and exported.stdout.startswith("claim_id,article_id,text")
+    wrong_type = newstrace("claims", "--db", str(sample_db), "--type", "bombing")
+    assert wrong_type.returncode == 2 and "unknown event type" in wrong_type.stderr
+    no_stories = newstrace("claims", "--db", str(sample_db), "--story", "abc")
+    assert no_stories.returncode == 1 and "no stories" in no_stories.stderr

@@ -622,7 +622,7 @@ def _implicit(doc: Doc, found: list[Found], outlet: str | None) -> Iterator[Foun
 
 # --------------------------------------------------------------------------------------------------- the stage
 
-VERSION = "1"  # bump when the rules change, so stored articles are attributed again
+VERSION = "2"  # bump when the rules change, so stored articles are attributed again
 
 
 class Attributor:
@@ -641,15 +641,30 @@ class Attributor:
 
     def find(self, texts: Sequence[str], outlets: Sequence[str | None] | None = None) -> list[list[Found]]:
         """Attributions (as token spans, speakers resolved) for each text, in order."""
+        return [found for _, found in self.read(texts, outlets)]
+
+    def read(self, texts: Sequence[str], outlets: Sequence[str | None] | None = None) -> list[tuple[Doc, list[Found]]]:
+        """Each text's parse and its attributions, in order: for later stages that read the same parse."""
         results = []
         for number, doc in enumerate(nlp.parse(texts, self.settings.nlp_chunk_chars)):
             proposals: list[Found] = self.tagger(doc) if self.tagger is not None else []
             outlet = outlets[number] if outlets is not None else None
-            results.append(resolve(doc, find_attributions(doc, proposals), outlet))
+            results.append((doc, resolve(doc, find_attributions(doc, proposals), outlet)))
         return results
 
     def __call__(self, articles: Sequence[Article]) -> list[Attribution | ErrorRecord]:
         out: list[Attribution | ErrorRecord] = []
+        for result in self.analyse(articles):
+            if isinstance(result, ErrorRecord):
+                out.append(result)
+            else:
+                article, doc, found = result
+                out.extend(to_records(article.article_id, doc, found))
+        return out
+
+    def analyse(self, articles: Sequence[Article]) -> list[tuple[Article, Doc, list[Found]] | ErrorRecord]:
+        """Each article with its parse and attributions, or the coded error that made it skip the article."""
+        out: list[tuple[Article, Doc, list[Found]] | ErrorRecord] = []
         ready = []
         for article in articles:
             skip = self._skip(article)
@@ -659,21 +674,19 @@ class Attributor:
                 ready.append(article)
         outlets = [a.source_name or a.source for a in ready]
         try:
-            found = self.find([a.text for a in ready], outlets)
+            read = self.read([a.text for a in ready], outlets)
         except Exception:  # one bad article must not sink the batch: retry one by one to find it
-            found = []
+            read = []
             for article, outlet in zip(ready, outlets, strict=True):
                 try:
-                    found.extend(self.find([article.text], [outlet]))
+                    read.extend(self.read([article.text], [outlet]))
                 except Exception as exc:
                     log.exception("attribution failed on %s", article.article_id)
                     out.append(_error(article, ErrorCode.E_NLP_FAILED, f"{type(exc).__name__}: {exc}"))
-                    found.append([])
-        docs_found = iter(found)
-        for article in ready:
-            items = next(docs_found)
-            if items:
-                out.extend(to_records(article.article_id, items[0].content[0].doc, items))
+                    read.append((None, []))  # type: ignore[arg-type]
+        for article, (doc, found) in zip(ready, read, strict=True):
+            if doc is not None:
+                out.append((article, doc, found))
         return out
 
     def _skip(self, article: Article) -> ErrorRecord | None:

@@ -101,7 +101,9 @@ def _print_summary(summary: RunSummary, db: Path) -> None:
         f"{summary.duplicates} copies of another article in {db}"
     )
     if summary.analysed:
-        out.print(f"{summary.attributions} attributions found in {summary.analysed} articles")
+        out.print(
+            f"{summary.attributions} attributions and {summary.claims} claims found in {summary.analysed} articles"
+        )
     if summary.errors:
         counts = ", ".join(f"{code} ×{n}" for code, n in summary.errors.most_common())
         out.print(f"errors: {counts} (details: newstrace export errors --db {db})")
@@ -118,7 +120,8 @@ def attribute_command(
     workers: Annotated[int | None, typer.Option(help="Analysis processes (0: one per core).")] = None,
     set_: SetOption = None,
 ) -> None:
-    """Find who said what in stored articles not analysed yet (`run` does this after ingesting).
+    """Find who said what, and the claims it carries, in stored articles not analysed yet (`run` does this after
+    ingesting).
 
     Example: newstrace attribute --db news.duckdb --redo
     """
@@ -129,7 +132,62 @@ def attribute_command(
         summary = attribute(store, settings)
     for line in summary.error_lines:
         err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
-    out.print(f"{summary.attributions} attributions found in {summary.analysed} articles in {db}")
+    out.print(
+        f"{summary.attributions} attributions and {summary.claims} claims found in {summary.analysed} articles in {db}"
+    )
+
+
+@app.command()
+def claims(
+    db: DbOption = DEFAULT_DB,
+    actor: Annotated[str | None, typer.Option(help="Only claims whose actor or target has this country code.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this event type (see the README).")] = None,
+    story: Annotated[str | None, typer.Option(help="Only claims in articles of this story.")] = None,
+    article_id: Annotated[str | None, typer.Option("--article", help="Only this article (id or prefix).")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+) -> None:
+    """List claims: actor → event → target, what and how many, when and where, how firmly, and who said it.
+
+    Example: newstrace claims --actor IRN --type transfer
+    """
+    from .events import EVENT_TYPES
+
+    if type_ is not None and type_ not in EVENT_TYPES:
+        _fail(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}", 2)
+    where, params = ["TRUE"], []
+    if actor:
+        where.append("(c.actor_code = ? OR c.target_code = ?)")
+        params += [actor.upper(), actor.upper()]
+    if type_:
+        where.append("c.event_type = ?")
+        params.append(type_)
+    if article_id:
+        where.append("c.article_id LIKE ?")
+        params.append(article_id + "%")
+    with Store(db, read_only=True) as store:
+        if story:
+            if "article_stories" not in store.tables():
+                _fail("no stories in this database yet: stories are built by a later stage", 1)
+            where.append("c.article_id IN (SELECT article_id FROM article_stories WHERE story_id LIKE ?)")
+            params.append(story + "%")
+        _, rows = store.query(
+            f"""SELECT c.article_id, c.actor, c.actor_code, c.event_type, c.target, c.object, c.quantity_text, c.unit,
+                       coalesce(CAST(c.date AS VARCHAR), c.date_text), c.place, c.modality,
+                       coalesce(a.speaker_name, a.speaker), c.text
+                FROM claims c LEFT JOIN attributions a ON a.attribution_id = c.attribution_id
+                WHERE {" AND ".join(where)} ORDER BY c.article_id, c.start LIMIT ?""",
+            [*params, limit],
+        )
+    table = Table(box=None)
+    for column in ("article", "actor", "event", "target", "object", "how many", "when", "where", "modality", "said by"):
+        table.add_column(column, overflow="fold")
+    for art, who, code, kind, target, what, amount, unit, when, place, modality, said_by, _text in rows:
+        actor_text = f"{who} ({code})" if who and code else who or ""
+        amount_text = " ".join(x for x in (amount, unit if amount and unit and unit not in amount else None) if x)
+        table.add_row(art[:8], actor_text, kind, target or "", what or "", amount_text, when or "", place or "",
+                      modality, said_by or "")  # fmt: skip
+    out.print(table)
+    out.print(f"{len(rows)} claims" + (f" (first {limit}; --limit for more)" if len(rows) == limit else ""))
 
 
 @app.command()
@@ -177,6 +235,7 @@ def article(
     with Store(db, read_only=True) as store:
         row = store.find_article(article_id)
         found = store.attributions_of(row["article_id"]) if row is not None else []
+        claim_rows = store.claims_of(row["article_id"]) if row is not None else []
     if row is None:
         _fail(f"no article {article_id!r}; list them with `newstrace articles`", 1)
         return
@@ -198,6 +257,16 @@ def article(
     own = len(found) - len(said)
     if found:
         out.print(f"\n{len(said)} attributions; {own} sentences in the article's own voice (speaker_kind implicit).")
+    if claim_rows:
+        table = Table(box=None, title="claims")
+        for column in ("actor", "event", "target", "object", "how many", "when", "where", "modality"):
+            table.add_column(column, overflow="fold")
+        for c in claim_rows:
+            table.add_row(c["actor"] or "", c["event_type"], c["target"] or "", c["object"] or "",
+                          c["quantity_text"] or "", str(c["date"] or c["date_text"] or ""), c["place"] or "",
+                          c["modality"])  # fmt: skip
+        out.print()
+        out.print(table)
 
 
 STYLES = {"content": "green", "speaker": "bold cyan", "cue": "bold yellow"}

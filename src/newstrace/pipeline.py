@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
-from .attribution import VERSION as ATTRIBUTION_VERSION
-from .attribution import Attributor
 from .dedup import Candidate, DuplicateIndex, from_bytes, signature
 from .errors import ErrorCode, InputError
+from .events import ANALYSIS_VERSION, EventReader
 from .extract import extract_pages
 from .fetch import Fetcher
 from .ingest import Item, Leaf, expand
-from .models import Article, Attribution, ErrorRecord
+from .models import Article, Attribution, Claim, ErrorRecord
 from .settings import Settings
 from .store import Store
 
@@ -48,6 +47,7 @@ class RunSummary:
     duplicates: int = 0
     analysed: int = 0  # articles through attribution in this run
     attributions: int = 0
+    claims: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     error_lines: list[str] = field(default_factory=list)
 
@@ -228,28 +228,31 @@ def attribute(
     stage's version changes.
     """
     summary = summary or RunSummary()
-    pending = store.articles_to_analyse("attribution", ATTRIBUTION_VERSION)
+    pending = store.articles_to_analyse("attribution", ANALYSIS_VERSION)
     if not pending:
         return summary
     with _Analyser(settings, len(pending)) as analyse:
         for start in range(0, len(pending), settings.batch_size):
             if progress:
-                progress("finding who said what", start, len(pending))
+                progress("finding who said what and what happened", start, len(pending))
             batch = pending[start : start + settings.batch_size]
             results = analyse(batch)
             records = [r for r in results if isinstance(r, Attribution)]
+            claims = [r for r in results if isinstance(r, Claim)]
             errors = [r for r in results if isinstance(r, ErrorRecord)]
             failed = {e.input_ref.rpartition("#")[2] for e in errors}
             done = [a.article_id for a in batch if a.article_id not in failed]
-            store.save_attributions(records, done, errors, ATTRIBUTION_VERSION)
-            log.info("stored attributions: %d for %d articles, %d skipped", len(records), len(done), len(errors))
+            store.save_analysis(records, claims, done, errors, ANALYSIS_VERSION)
+            log.info("stored %d attributions and %d claims for %d articles, %d skipped", len(records), len(claims),
+                     len(done), len(errors))  # fmt: skip
             summary.analysed += len(done)
             summary.attributions += len(records)
+            summary.claims += len(claims)
             for error in errors:
                 summary.errors[error.code] += 1
                 summary.error_lines.append(f"{error.code} {error.input_ref}: {error.detail}")
     if progress:
-        progress("finding who said what", len(pending), len(pending))
+        progress("finding who said what and what happened", len(pending), len(pending))
     return summary
 
 
@@ -260,7 +263,7 @@ class _Analyser:
         self.settings = settings
         workers = settings.workers or min(2, os.cpu_count() or 1)
         self.pool: Executor | None = None
-        self.stage: Attributor | None = None
+        self.stage: EventReader | None = None
         if workers > 1 and articles >= _POOL_MIN_ARTICLES:
             self.workers = workers
             self.pool = ProcessPoolExecutor(
@@ -268,15 +271,15 @@ class _Analyser:
             )
         else:
             self.workers = 1
-            self.stage = Attributor(settings)
+            self.stage = EventReader(settings)
 
-    def __call__(self, articles: list[Article]) -> list[Attribution | ErrorRecord]:
+    def __call__(self, articles: list[Article]) -> list[Attribution | Claim | ErrorRecord]:
         if self.stage is not None:
             return self.stage(articles)
         assert self.pool is not None
         chunk = max(1, -(-len(articles) // self.workers))
         parts = [articles[i : i + chunk] for i in range(0, len(articles), chunk)]
-        results: list[Attribution | ErrorRecord] = []
+        results: list[Attribution | Claim | ErrorRecord] = []
         for part in self.pool.map(_attribute_part, parts):
             results.extend(part)
         return results
@@ -289,14 +292,14 @@ class _Analyser:
             self.pool.shutdown(cancel_futures=True)
 
 
-_worker_stage: Attributor | None = None
+_worker_stage: EventReader | None = None
 
 
 def _start_worker(settings: Settings) -> None:
     global _worker_stage
-    _worker_stage = Attributor(settings)
+    _worker_stage = EventReader(settings)
 
 
-def _attribute_part(articles: list[Article]) -> list[Attribution | ErrorRecord]:
+def _attribute_part(articles: list[Article]) -> list[Attribution | Claim | ErrorRecord]:
     assert _worker_stage is not None
     return _worker_stage(articles)

@@ -39,12 +39,17 @@ class Settings:
     minhash_permutations: int = setting(128, "MinHash permutations; more is more exact and slower.")
     shingle_words: int = setting(5, "Words per shingle for near-duplicate detection.")
     # language analysis (attribution and later stages)
-    analyse: bool = setting(True, "After ingesting, find attributions in new articles (`newstrace attribute`).")
+    analyse: bool = setting(
+        True, "After ingesting, find attributions and claims in new articles (`newstrace attribute`)."
+    )
     max_nlp_words: int = setting(
         50_000, "Longest article analysed; longer ones are stored but skipped with E_TOO_LARGE."
     )
     nlp_chunk_chars: int = setting(20_000, "Long texts are parsed in pieces of about this many characters.")
     span_model: bool = setting(True, "Use the trained attribution span tagger on top of the rules.")
+    actor_aliases: str = setting(
+        "", "A CSV of extra actor aliases (columns alias,name,code,kind,sector), added to the shipped table."
+    )
     # execution
     batch_size: int = setting(64, "Articles written to the store per transaction.")
     workers: int = setting(0, "Extraction processes; 0 means one per core (at most 2 on small machines).")

@@ -20,7 +20,7 @@ from typing import IO, Any
 import duckdb
 
 from .errors import StoreError, UsageError
-from .models import Article, Attribution, ErrorRecord, InputRecord, Source
+from .models import Article, Attribution, Claim, ErrorRecord, InputRecord, Source
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,39 @@ MIGRATIONS: list[tuple[str, str]] = [
             analysed TIMESTAMP NOT NULL,
             PRIMARY KEY (stage, article_id)
         );
+        """,
+    ),
+    (
+        "0003_claims",
+        """
+        CREATE TABLE claims (
+            claim_id VARCHAR PRIMARY KEY,
+            article_id VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            event_type VARCHAR NOT NULL,     -- transfer | consult | cooperate | ... | statement (README: event types)
+            trigger VARCHAR,
+            modality VARCHAR NOT NULL,       -- denied | negated | hedged | future | reported | asserted
+            actor VARCHAR,
+            actor_code VARCHAR,
+            actor_kind VARCHAR,
+            actor_role VARCHAR,
+            target VARCHAR,
+            target_code VARCHAR,
+            object VARCHAR,
+            quantity DOUBLE,
+            quantity_approx VARCHAR,
+            quantity_max DOUBLE,
+            quantity_text VARCHAR,
+            unit VARCHAR,
+            date DATE,
+            date_text VARCHAR,
+            date_precision VARCHAR,
+            place VARCHAR,
+            attribution_id VARCHAR
+        );
+        CREATE INDEX claims_article ON claims (article_id);
         """,
     ),
 ]
@@ -273,16 +306,22 @@ class Store:
         )
         return [Article(**dict(zip(columns, row, strict=True))) for row in rows]
 
-    def save_attributions(
-        self, attributions: Sequence[Attribution], done: Sequence[str], failed: Sequence[ErrorRecord], version: str
+    def save_analysis(
+        self,
+        attributions: Sequence[Attribution],
+        claims: Sequence[Claim],
+        done: Sequence[str],
+        failed: Sequence[ErrorRecord],
+        version: str,
     ) -> None:
-        """Replace the attributions of the articles in ``done`` and mark them (and ``failed`` ones, whose errors
-        are stored) as analysed, in one transaction."""
+        """Replace the attributions and claims of the articles in ``done`` and mark them (and ``failed`` ones, whose
+        errors are stored) as analysed, in one transaction."""
         now = datetime.now()
         failed_ids = [e.input_ref.rpartition("#")[2] for e in failed]
         with self.transaction():
             if done:
-                self.db.execute("DELETE FROM attributions WHERE article_id IN (SELECT unnest(?))", [list(done)])
+                for table in ("attributions", "claims"):
+                    self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [list(done)])
             if attributions:
                 self.db.executemany(
                     f"INSERT OR REPLACE INTO attributions VALUES ({', '.join('?' * 19)})",
@@ -295,6 +334,19 @@ class Store:
                         for a in attributions
                     ],
                 )  # fmt: skip
+            if claims:
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO claims VALUES ({', '.join('?' * 25)})",
+                    [
+                        [
+                            c.claim_id, c.article_id, c.text, c.start, c.end, c.event_type, c.trigger, c.modality,
+                            c.actor, c.actor_code, c.actor_kind, c.actor_role, c.target, c.target_code, c.object,
+                            c.quantity, c.quantity_approx, c.quantity_max, c.quantity_text, c.unit, c.date,
+                            c.date_text, c.date_precision, c.place, c.attribution_id,
+                        ]
+                        for c in claims
+                    ],
+                )  # fmt: skip
             self.add_errors(failed)
             marks = [["attribution", i, version, "done", now] for i in done]
             marks += [["attribution", i, version, "failed", now] for i in failed_ids]
@@ -304,6 +356,11 @@ class Store:
     def forget_analyses(self, stage: str) -> None:
         """Mark every article as not analysed by ``stage``, so the next run analyses them all again."""
         self.db.execute("DELETE FROM analyses WHERE stage = ?", [stage])
+
+    def claims_of(self, article_id: str) -> list[dict[str, Any]]:
+        """The claims of one article, in text order."""
+        columns, rows = self.query("SELECT * FROM claims WHERE article_id = ? ORDER BY start, claim_id", [article_id])
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def attributions_of(self, article_id: str) -> list[dict[str, Any]]:
         """The attributions of one article, in text order."""
