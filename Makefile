@@ -25,6 +25,7 @@ test: setup  ## install, then lint, type-check and run the test suite
 bench: setup  ## run every benchmark on ../shared/data (writes bench/results and BENCHMARKS.md)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.attribution --split dev --split train
+	$(BIN)/python -m bench.embed
 	$(BIN)/python -m bench.stance
 	$(BIN)/python -m bench.events
 

@@ -39,11 +39,20 @@ def test_deterministic_and_independent_of_batching(embedder: Embedder) -> None:
     assert np.allclose(first, small_batches, atol=1e-5)
 
 
+def test_matches_the_fp32_model(embedder: Embedder) -> None:
+    # sentence-transformers' README quickstart prints 0.6660, 0.1046 and 0.1411 for these with the fp32 model; int8
+    # weights move a cosine by a few thousandths
+    v = embedder(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
+    cos = v @ v.T
+    assert cos[0, 1] == pytest.approx(0.6660, abs=0.01)
+    assert cos[0, 2] == pytest.approx(0.1046, abs=0.01)
+    assert cos[1, 2] == pytest.approx(0.1411, abs=0.01)
+
+
 def test_paraphrases_close_unrelated_far(embedder: Embedder) -> None:
     v = embedder(SENTENCES)
     cos = v @ v.T
-    # sentence-transformers' own example gives 0.755 for the first pair with the fp32 model
-    assert cos[0, 1] == pytest.approx(0.755, abs=0.03)
+    assert cos[0, 1] > 0.7
     assert cos[2, 3] > 0.7
     for paraphrase in (cos[0, 1], cos[2, 3]):
         assert paraphrase > max(cos[0, 2], cos[0, 4], cos[2, 4], cos[1, 3]) + 0.4
