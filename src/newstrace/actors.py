@@ -146,9 +146,10 @@ class ActorTable:
         found = self.alias(text)
         if found is None or found.kind in ("place", "person") or (found.kind == "capital" and not acting):
             return None
-        return self._actor(found, text)
+        return self.actor_from(found, text)
 
-    def _actor(self, alias: Alias, text: str) -> Actor:
+    def actor_from(self, alias: Alias, text: str) -> Actor:
+        """The actor an alias row stands for, as written in ``text``."""
         kind = {"capital": "government", "demonym": "country"}.get(alias.kind, alias.kind)
         return Actor(alias.name, alias.code or None, kind, alias.sector, text=text)
 
@@ -171,10 +172,10 @@ class ActorTable:
                     return self.of_phrase(child, acting)
         if len(actors) == 1 and actors[0].kind in ("country", "group") and head.pos_ in ("NOUN", "PROPN"):
             # "Senior Hungarian and Romanian officials": one head, two demonyms
-            extra = [self._one_modifier(t, head) for t in head.children if t.dep_ == "amod"]
+            extra = [self.modifier_actor(t, head) for t in head.children if t.dep_ == "amod"]
             for token in head.children:
                 if token.dep_ == "amod":
-                    extra += [self._one_modifier(c, head) for c in token.children if c.dep_ == "conj"]
+                    extra += [self.modifier_actor(c, head) for c in token.children if c.dep_ == "conj"]
             for actor in extra:
                 if actor is not None and all(a.key != actor.key for a in actors):
                     actors.append(actor)
@@ -190,7 +191,7 @@ class ActorTable:
             if person_token is not None:
                 person = self._person(person_token)
                 role = head.doc[head.i : person_token.left_edge.i].text.strip(" ,") or None
-                country = person.code or self._country_in(head.doc[head.left_edge.i : person_token.left_edge.i])
+                country = person.code or self.country_in(head.doc[head.left_edge.i : person_token.left_edge.i])
                 return replace(person, role=person.role or role, code=country, sector="GOV" if country else None)
         whole = self.lookup(phrase.text, acting) if len(phrase) <= 8 else None
         if whole is not None:
@@ -215,7 +216,8 @@ class ActorTable:
             return Actor(name, owner.code, kind, sector or owner.sector, text=phrase.text)
         return None
 
-    def _one_modifier(self, token: Token, head: Token) -> Actor | None:
+    def modifier_actor(self, token: Token, head: Token) -> Actor | None:
+        """The country or group a demonym before ``head`` names: "Russian" in "Russian forces"."""
         found = self.alias(token.text)
         if found is None or found.kind not in ("demonym", "country"):
             return None
@@ -241,7 +243,7 @@ class ActorTable:
             for text in texts:
                 found = self.alias(text)
                 if found is not None:
-                    return self._actor(found, text)
+                    return self.actor_from(found, text)
             if token.dep_ == "prep" or token.dep_ == "pobj":
                 deeper = self._owner(token)
                 if deeper is not None:
@@ -252,7 +254,7 @@ class ActorTable:
             text = head.doc[left[0].i : head.i].text
             found = self.alias(text)
             if found is not None:
-                return self._actor(found, text)
+                return self.actor_from(found, text)
         return None
 
     def _person(self, head: Token) -> Actor:
@@ -275,16 +277,16 @@ class ActorTable:
         known = self.alias(name)
         if known is not None and known.kind == "person":  # a well-known name: "Putin", "Raisi"
             return Actor(known.name, known.code or None, "person", known.sector, role, text=_phrase(head).text)
-        country = self._country_in(doc[start : name_tokens[0].i]) if name_tokens and start < name_tokens[0].i else None
+        country = self.country_in(doc[start : name_tokens[0].i]) if name_tokens and start < name_tokens[0].i else None
         for child in head.children:  # "Nikolai Patrushev, secretary of Russia's Security Council"
             if child.dep_ == "appos":
                 appos = _phrase(child)
                 role = role or appos.text
                 if country is None:
-                    country = self._country_in(appos)
+                    country = self.country_in(appos)
         return Actor(name, country, "person", "GOV" if role and country else None, role, text=_phrase(head).text)
 
-    def _country_in(self, span: Span) -> str | None:
+    def country_in(self, span: Span) -> str | None:
         """The code of the first country, demonym, capital or organization named in ``span``."""
         for token in span:
             found = self.alias(_POSSESSIVE.sub("", token.text))
@@ -313,7 +315,7 @@ class ActorTable:
             if token.i not in seen and token.pos_ in ("ADJ", "PROPN"):
                 row = self.alias(token.text)
                 if row is not None and row.kind == "demonym":
-                    yield self._actor(row, token.text)
+                    yield self.actor_from(row, token.text)
 
 
 @functools.lru_cache(maxsize=4)

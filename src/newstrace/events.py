@@ -234,7 +234,7 @@ class Reader:
                     for pobj in (g for g in child.children if g.dep_ == "pobj"):
                         clause.targets = self.table.of_phrase(pobj)
             clause.modality = self._modality(token, token, clause.attribution)
-            clause.when = self._when(span, token, False, None)
+            clause.when = self._when(span, False, None)
             clause.place = _place_in(span, self.table)
             if clause.actors or clause.targets:
                 taken.add(token.i)
@@ -245,7 +245,7 @@ class Reader:
         """The country of a demonym ("Iranian drones") or a "-made" compound ("Iranian-made")."""
         found = self.table.alias(token.text.split("-")[0])
         if found is not None and found.kind == "demonym":
-            return self.table._actor(found, token.text)
+            return self.table.actor_from(found, token.text)
         return None
 
     def _remember(self, sentence: Span) -> None:
@@ -297,16 +297,14 @@ class Reader:
         if span is None or sum(1 for t in span if t.is_alpha) < MIN_CLAIM_WORDS:
             return None
         attribution = self._attribution(head)
-        is_cue = head.i in self.cue_tokens
-        clause = Clause(head, span, event_type, trigger, attribution=None if is_cue else attribution)
-        if is_cue:
-            clause.attribution = self._outer(head)
+        # for an event stated by a cue ("Iran denied …") this is the attribution holding the cue itself
+        clause = Clause(head, span, event_type, trigger, attribution=attribution)
         clause.actors = self._actors(head, trigger, attribution, event_type)
         clause.targets, clause.place = self._target_and_place(trigger, event_type, clause.actors)
         clause.object, quantity_head = _object(trigger, event_type, self.table)
         clause.quantity = self._quantity(span, quantity_head)
         clause.modality = self._modality(head, trigger, clause.attribution)
-        clause.when = self._when(span, head, clause.modality == "future", attribution)
+        clause.when = self._when(span, clause.modality == "future", attribution)
         if clause.place is None:
             clause.place = _place_in(span, self.table)
         if not clause.actors and event_type == "transfer":
@@ -345,7 +343,7 @@ class Reader:
         speaker = attribution.speaker if attribution is not None and not attribution.implicit else None
         if lower in ("he", "she") and speaker is not None and speaker.kind == "person" and speaker.name:
             # "Sullivan explained that he had seen …": the speaker
-            code = self.table._country_in(attribution.source) if attribution and attribution.source else None
+            code = self.table.country_in(attribution.source) if attribution and attribution.source else None
             return [Actor(speaker.name, code, "person", None, speaker.role, text=token.text)]
         plural_speaker = speaker is not None and speaker.kind != "person" and attribution is not None
         if lower in ("they", "we", "it") and plural_speaker and attribution and attribution.source is not None:
@@ -387,7 +385,7 @@ class Reader:
                     recipient = next((t for t in child.lefts if t.dep_ == "compound"
                                       and t.lemma_.lower() in _RECIPIENTS), None)  # fmt: skip
                     if recipient is not None:  # "sold the Russian army drones"
-                        targets += [a for a in (self.table._one_modifier(t, recipient) for t in child.lefts
+                        targets += [a for a in (self.table.modifier_actor(t, recipient) for t in child.lefts
                                                 if t.i < recipient.i) if a is not None]  # fmt: skip
                     continue
                 if _place_like(child, self.table):
@@ -445,12 +443,12 @@ class Reader:
             return "reported"
         return "asserted"
 
-    def _when(self, span: Span, head: Token, future: bool, attribution: Found | None) -> When | None:
+    def _when(self, span: Span, future: bool, attribution: Found | None) -> When | None:
         """The first date in the clause; else one attached to the attribution's cue ("As of 2022, … estimated")."""
         candidates = [e for e in span.ents if e.label_ == "DATE"]
         if not candidates and attribution is not None and attribution.cue is not None:
             cue = attribution.cue.root
-            candidates = [e for e in self.doc.ents if e.label_ == "DATE" and _attached_to(e.root, cue)]
+            candidates = [e for e in cue.sent.ents if e.label_ == "DATE" and _attached_to(e.root, cue)]
         for entity in candidates:
             when = resolve(entity.text, self.published, future)
             if when.date is not None:
@@ -466,11 +464,6 @@ class Reader:
                 if span.start <= head.i < span.end and span.end - span.start < best_len:
                     best, best_len = item, span.end - span.start
         return best
-
-    def _outer(self, cue: Token) -> Found | None:
-        """For an event stated by a cue ("Iran denied …"): the attribution that holds the cue itself, or the
-        implicit one of its sentence."""
-        return self._attribution(cue)
 
 
 # --------------------------------------------------------------------------------------------------- helpers
