@@ -19,7 +19,7 @@ from rich.text import Text
 
 from . import __version__
 from .errors import HINTS, ErrorCode, NewstraceError
-from .pipeline import RunSummary, attribute, run
+from .pipeline import RunSummary, attribute, cluster_stories, cross_check, run
 from .settings import Settings, describe
 from .store import Store
 
@@ -104,6 +104,11 @@ def _print_summary(summary: RunSummary, db: Path) -> None:
         out.print(
             f"{summary.attributions} attributions and {summary.claims} claims found in {summary.analysed} articles"
         )
+    if summary.placed or summary.checked_stories:
+        out.print(
+            f"{summary.placed} articles placed in stories ({summary.new_stories} new stories); "
+            f"{summary.groups} claims recur across outlets in {summary.checked_stories} stories checked"
+        )
     if summary.errors:
         counts = ", ".join(f"{code} ×{n}" for code, n in summary.errors.most_common())
         out.print(f"errors: {counts} (details: newstrace export errors --db {db})")
@@ -120,8 +125,8 @@ def attribute_command(
     workers: Annotated[int | None, typer.Option(help="Analysis processes (0: one per core).")] = None,
     set_: SetOption = None,
 ) -> None:
-    """Find who said what, and the claims it carries, in stored articles not analysed yet (`run` does this after
-    ingesting).
+    """Find who said what, and the claims it carries, in stored articles not analysed yet; then place new articles
+    in stories and cross-check the claims of changed stories (`run` does all this after ingesting).
 
     Example: newstrace attribute --db news.duckdb --redo
     """
@@ -129,11 +134,18 @@ def attribute_command(
     with Store(db) as store:
         if redo:
             store.forget_analyses("attribution")
+            store.forget_checks()
         summary = attribute(store, settings)
+        cluster_stories(store, settings, summary)
+        cross_check(store, settings, summary)
     for line in summary.error_lines:
         err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
     out.print(
         f"{summary.attributions} attributions and {summary.claims} claims found in {summary.analysed} articles in {db}"
+    )
+    out.print(
+        f"{summary.placed} articles placed in stories; {summary.groups} claims recur across outlets in "
+        f"{summary.checked_stories} stories checked"
     )
 
 
@@ -166,8 +178,8 @@ def claims(
         params.append(article_id + "%")
     with Store(db, read_only=True) as store:
         if story:
-            if "article_stories" not in store.tables():
-                _fail("no stories in this database yet: stories are built by a later stage", 1)
+            if not store.count("stories"):
+                _fail("no stories in this database yet: run `newstrace run` with analysis on", 1)
             where.append("c.article_id IN (SELECT article_id FROM article_stories WHERE story_id LIKE ?)")
             params.append(story + "%")
         _, rows = store.query(
@@ -311,6 +323,93 @@ def attribution_table(said: list[dict[str, Any]]) -> Table:
 
 
 @app.command()
+def stories(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+) -> None:
+    """List stories, largest first: how many articles and outlets, when, and how their claims stand.
+
+    Example: newstrace stories --limit 20
+    """
+    with Store(db, read_only=True) as store:
+        _, rows = store.query(
+            """SELECT s.story_id, s.n_articles, s.n_outlets, s.first_published, s.last_published,
+                      count(g.group_id), count(g.group_id) FILTER (WHERE g.verdict = 'contested'), s.title
+               FROM stories s LEFT JOIN claim_groups g USING (story_id)
+               GROUP BY ALL ORDER BY s.n_articles DESC, s.first_published NULLS LAST, s.story_id LIMIT ?""",
+            [limit],
+        )
+    table = Table(box=None)
+    for column in ("id", "articles", "outlets", "from", "to", "claims", "contested", "title"):
+        table.add_column(column, no_wrap=column in ("id", "from", "to"), overflow="fold")
+    for story_id, n, outlets, first, last, groups, contested, title in rows:
+        table.add_row(story_id, str(n), str(outlets), str(first or ""), str(last or ""), str(groups),
+                      str(contested or ""), title or "")  # fmt: skip
+    out.print(table)
+    out.print(f"{len(rows)} stories" + (f" (first {limit}; --limit for more)" if len(rows) == limit else ""))
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Show one story: its articles, and the claims that recur across them with the outlets that report each, its
+    independent origins and its verdict.
+
+    Example: newstrace story s873669
+    """
+    with Store(db, read_only=True) as store:
+        found = store.find_story(story_id)
+        if found is None:
+            _fail(f"no story {story_id!r}; list them with `newstrace stories`", 1)
+            return
+        groups = store.story_groups(found["story_id"])
+        _, members = store.query(
+            """SELECT a.article_id, a.published, a.source, a.title, a.duplicate_of FROM article_stories s
+               JOIN articles a USING (article_id) WHERE s.story_id = ? ORDER BY a.published NULLS LAST, a.article_id""",
+            [found["story_id"]],
+        )
+    when = " – ".join(dict.fromkeys(str(d) for d in (found["first_published"], found["last_published"]) if d))
+    out.print(f"[bold]{found['title'] or found['story_id']}[/bold]")
+    out.print(f"story {found['story_id']}: {found['n_articles']} articles from {found['n_outlets']} outlets {when}")
+    out.print(claims_table(groups))
+    listing = Table(box=None, title="articles")
+    for column in ("id", "published", "source", "title", "copy of"):
+        listing.add_column(column, no_wrap=column != "title", overflow="fold")
+    for article_id, published, source, title, copy in members:
+        listing.add_row(article_id, str(published or ""), source or "", title or "", (copy or "")[:8])
+    out.print(listing)
+
+
+def origin_text(origin: dict[str, Any]) -> str:
+    """ "Meridian Wire (six people familiar with the matter) [anonymous ×6; via The Daily Ledger, Atlas Post]" """
+    kind = origin["kind"] + (f" ×{origin['anonymous_count']}" if origin["anonymous_count"] else "")
+    via = f"; via {origin['via']}" if origin["via"] else ""
+    return f"{origin['name']} [{kind}{via}]"
+
+
+def claims_table(groups: list[dict[str, Any]]) -> Table:
+    """The claims of a story: the claim, the outlets reporting it, its independent origins and its verdict."""
+    table = Table(box=None, title="claims across outlets", show_lines=True)
+    table.add_column("claim", overflow="fold", ratio=3)
+    table.add_column("outlets reporting", overflow="fold", ratio=2)
+    table.add_column("independent origins", overflow="fold", ratio=3)
+    table.add_column("verdict", no_wrap=True)
+    colours = {"corroborated": "green", "single-origin": "yellow", "contested": "red", "unattributed": "dim"}
+    for g in groups:
+        origins = "\n".join(origin_text(o) for o in g["origins"] or []) or "none named"
+        against = g["against"] or []
+        verdict = f"[{colours.get(g['verdict'], '')}]{g['verdict']}[/]"
+        if against:
+            verdict += "\n" + "\n".join(f"[red]✗[/red] {a['outlet']}: {a['reason']}" for a in against)
+        claim = g["claim"] if len(g["claim"]) <= 160 else g["claim"][:159] + "…"
+        table.add_row(claim, f"{g['n_outlets']}: " + ", ".join(g["outlets"] or []), f"{g['n_origins']}: {origins}",
+                      verdict)  # fmt: skip
+    return table
+
+
+@app.command()
 def export(
     table: Annotated[str, typer.Argument(help="Table name, e.g. articles, sources, inputs, errors.")],
     db: DbOption = DEFAULT_DB,
@@ -338,7 +437,15 @@ def demo(db: DbOption = Path("demo.duckdb")) -> None:
         summary = _run_with_progress([str(folder)], store, Settings(), quiet=False)
     _print_summary(summary, db)
     articles(db=db, limit=50, source=None)
-    out.print(f"\nResults are in {db}. Try: newstrace article ID --db {db}   or   newstrace export articles --db {db}")
+    out.print()
+    stories(db=db, limit=10)
+    with Store(db, read_only=True) as store:
+        _, top = store.query("SELECT story_id FROM stories ORDER BY n_articles DESC, story_id LIMIT 1")
+    if top:
+        out.print()
+        story(story_id=top[0][0], db=db)
+    out.print(f"\nResults are in {db}. Try: newstrace story ID --db {db}   newstrace article ID --db {db}")
+    out.print(f"or   newstrace export claim_groups --db {db}")
 
 
 @app.command("settings")

@@ -193,3 +193,58 @@ class Claim:
     date_precision: str | None = None  # day | week | month | year
     place: str | None = None
     attribution_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A cluster of articles about the same real-world event or development."""
+
+    story_id: str
+    title: str | None  # the title of its first article
+    first_published: date | None
+    last_published: date | None
+    n_articles: int
+    n_outlets: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimGroup:
+    """The same claim across articles of one story: its wording (that of ``claim_id``), its verdict and counts.
+
+    ``verdict`` is ``contested`` when a member contradicts it (a denial, a negation or a conflicting amount),
+    else ``corroborated`` with two or more independent origins, ``single-origin`` with one, ``unattributed`` with
+    none.
+    """
+
+    group_id: str
+    story_id: str
+    claim_id: str
+    claim: str
+    verdict: str  # corroborated | single-origin | contested | unattributed
+    n_articles: int
+    n_outlets: int
+    n_origins: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    """One claim of a group, with its stance toward the group's claim and why (for a contradiction)."""
+
+    group_id: str
+    claim_id: str
+    article_id: str
+    stance: str  # supports | contradicts | discusses
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """One independent origin of a group: the root of its members' attribution chains after copies and relays are
+    collapsed. ``via`` names the outlets that relayed it; ``claim_id`` is one member that rests on it (evidence)."""
+
+    group_id: str
+    name: str
+    kind: str  # outlet | person | official | organization | document | anonymous
+    anonymous_count: int | None
+    via: str | None
+    claim_id: str

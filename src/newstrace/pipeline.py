@@ -14,10 +14,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing import get_context
 from typing import Any
 
+from .crosscheck import VERSION as CROSSCHECK_VERSION
+from .crosscheck import Reported, chain_of, check_story
 from .dedup import Candidate, DuplicateIndex, from_bytes, signature
+from .embed import Embedder
 from .errors import ErrorCode, InputError
 from .events import ANALYSIS_VERSION, EventReader
 from .extract import extract_pages
@@ -26,6 +30,7 @@ from .ingest import Item, Leaf, expand
 from .models import Article, Attribution, Claim, ErrorRecord
 from .settings import Settings
 from .store import Store
+from .stories import StoryClusterer, StoryParams
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,10 @@ class RunSummary:
     analysed: int = 0  # articles through attribution in this run
     attributions: int = 0
     claims: int = 0
+    placed: int = 0  # articles put into stories in this run
+    new_stories: int = 0
+    checked_stories: int = 0  # stories whose claim groups were (re)computed
+    groups: int = 0  # claim groups of those stories
     errors: Counter[str] = field(default_factory=Counter)
     error_lines: list[str] = field(default_factory=list)
 
@@ -93,6 +102,8 @@ def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progr
     summary.duplicates = group_duplicates(store, settings)
     if settings.analyse:
         attribute(store, settings, summary, progress)
+        cluster_stories(store, settings, summary, progress)
+        cross_check(store, settings, summary, progress)
     return summary
 
 
@@ -303,3 +314,66 @@ def _start_worker(settings: Settings) -> None:
 def _attribute_part(articles: list[Article]) -> list[Attribution | Claim | ErrorRecord]:
     assert _worker_stage is not None
     return _worker_stage(articles)
+
+
+@lru_cache(maxsize=1)
+def _embedder() -> Embedder:
+    """One MiniLM session per process, shared by the story and claim stages."""
+    return Embedder()
+
+
+def cluster_stories(
+    store: Store, settings: Settings, summary: RunSummary | None = None, progress: Progress | None = None
+) -> RunSummary:
+    """Put every stored article that is not in a story yet into one, in publication order.
+
+    Incremental: the clusterer is first given back every earlier article's vector and story, so new articles
+    extend the stories already stored. Each batch of placements is written in one transaction.
+    """
+    summary = summary or RunSummary()
+    pending, copies = store.articles_without_story()
+    if not pending:
+        return summary
+    params = StoryParams(threshold=settings.story_threshold, window_days=settings.story_window_days)
+    clusterer = StoryClusterer(_embedder(), params)
+    clusterer.restore(store.story_state())
+    known = set(clusterer.story_of.values())
+    for start in range(0, len(pending), settings.batch_size):
+        if progress:
+            progress("clustering stories", start, len(pending))
+        placed = clusterer.add(pending[start : start + settings.batch_size], copies)
+        store.save_stories([(p.article_id, p.story_id, p.score, p.vector, sorted(p.names)) for p in placed])
+        summary.placed += len(placed)
+    summary.new_stories += len(set(clusterer.story_of.values()) - known)
+    if progress:
+        progress("clustering stories", len(pending), len(pending))
+    return summary
+
+
+def cross_check(
+    store: Store, settings: Settings, summary: RunSummary | None = None, progress: Progress | None = None
+) -> RunSummary:
+    """Group the claims of every story whose articles changed since it was last checked, and find each group's
+    stances, origins and verdict. One transaction per story."""
+    summary = summary or RunSummary()
+    pending = store.stories_to_check(f"{CROSSCHECK_VERSION}.{ANALYSIS_VERSION}")
+    for done, (story_id, mark) in enumerate(pending):
+        if progress:
+            progress("cross-checking claims across outlets", done, len(pending))
+        claims, attributions, articles = store.story_evidence(story_id)
+        about = {a["article_id"]: a for a in articles}
+        reported = [
+            Reported(
+                claim, about[claim.article_id]["published"], about[claim.article_id]["source"],
+                about[claim.article_id]["carrier"], about[claim.article_id]["original"],
+                chain_of(claim.attribution_id, attributions),
+            )
+            for claim in claims
+        ]  # fmt: skip
+        groups, members, origins = check_story(story_id, reported, _embedder())
+        store.save_checks(story_id, mark, groups, members, origins)
+        summary.checked_stories += 1
+        summary.groups += len(groups)
+    if progress and pending:
+        progress("cross-checking claims across outlets", len(pending), len(pending))
+    return summary

@@ -50,6 +50,11 @@ class Settings:
     actor_aliases: str = setting(
         "", "A CSV of extra actor aliases (columns alias,name,code,kind,sector), added to the shipped table."
     )
+    # stories
+    story_threshold: float = setting(
+        0.62, "Similarity (cosine + shared names − date gap) above which an article continues an earlier story."
+    )
+    story_window_days: float = setting(30.0, "Articles further apart in time than this are less likely one story.")
     # execution
     batch_size: int = setting(64, "Articles written to the store per transaction.")
     workers: int = setting(0, "Extraction processes; 0 means one per core (at most 2 on small machines).")

@@ -20,7 +20,17 @@ from typing import IO, Any
 import duckdb
 
 from .errors import StoreError, UsageError
-from .models import Article, Attribution, Claim, ErrorRecord, InputRecord, Source
+from .models import (
+    Article,
+    Attribution,
+    Claim,
+    ClaimGroup,
+    ErrorRecord,
+    GroupMember,
+    InputRecord,
+    Origin,
+    Source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +159,59 @@ MIGRATIONS: list[tuple[str, str]] = [
             attribution_id VARCHAR
         );
         CREATE INDEX claims_article ON claims (article_id);
+        """,
+    ),
+    (
+        "0004_stories",
+        """
+        CREATE TABLE stories (
+            story_id VARCHAR PRIMARY KEY,
+            title VARCHAR,
+            first_published DATE,
+            last_published DATE,
+            n_articles INTEGER NOT NULL,
+            n_outlets INTEGER NOT NULL,
+            checked VARCHAR                  -- what the claim groups were computed from (version/articles)
+        );
+        CREATE TABLE article_stories (
+            article_id VARCHAR PRIMARY KEY,
+            story_id VARCHAR NOT NULL,
+            score DOUBLE                     -- similarity with which it joined; NULL for the story's first article
+        );
+        CREATE INDEX article_stories_story ON article_stories (story_id);
+        CREATE TABLE article_vectors (
+            article_id VARCHAR PRIMARY KEY,
+            vector FLOAT[384] NOT NULL,      -- MiniLM embedding of title + lead
+            names VARCHAR[] NOT NULL         -- the capitalised names and long numbers of the text
+        );
+        CREATE TABLE claim_groups (
+            group_id VARCHAR PRIMARY KEY,
+            story_id VARCHAR NOT NULL,
+            claim_id VARCHAR NOT NULL,
+            claim VARCHAR NOT NULL,
+            verdict VARCHAR NOT NULL,        -- corroborated | single-origin | contested | unattributed
+            n_articles INTEGER NOT NULL,
+            n_outlets INTEGER NOT NULL,
+            n_origins INTEGER NOT NULL
+        );
+        CREATE INDEX claim_groups_story ON claim_groups (story_id);
+        CREATE TABLE claim_group_members (
+            group_id VARCHAR NOT NULL,
+            claim_id VARCHAR NOT NULL,
+            article_id VARCHAR NOT NULL,
+            stance VARCHAR NOT NULL,         -- supports | contradicts | discusses
+            reason VARCHAR,
+            PRIMARY KEY (group_id, claim_id)
+        );
+        CREATE TABLE origins (
+            group_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,           -- outlet | person | official | organization | document | anonymous
+            anonymous_count INTEGER,
+            via VARCHAR,
+            claim_id VARCHAR NOT NULL
+        );
+        CREATE INDEX origins_group ON origins (group_id);
         """,
     ),
 ]
@@ -366,6 +429,162 @@ class Store:
         """The attributions of one article, in text order."""
         columns, rows = self.query(
             'SELECT * FROM attributions WHERE article_id = ? ORDER BY coalesce(cue_start, start), start', [article_id]
+        )
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    # -- stories and claim groups ---------------------------------------------------------------------------
+
+    def articles_without_story(self) -> tuple[list[Article], dict[str, str]]:
+        """Stored articles not in a story yet, and the original of each copy among them."""
+        columns, rows = self.query(
+            """SELECT a.article_id, a.input_id, a.input_ref, a.text, a.text_hash, a.url, a.source, a.title,
+                      a.published, a.duplicate_of
+               FROM articles a ANTI JOIN article_stories s USING (article_id)
+               ORDER BY a.published NULLS LAST, a.input_ref, a.article_id"""
+        )
+        found = [dict(zip(columns, row, strict=True)) for row in rows]
+        copies = {r["article_id"]: r["duplicate_of"] for r in found if r["duplicate_of"]}
+        return [Article(**{k: v for k, v in r.items() if k != "duplicate_of"}) for r in found], copies
+
+    def story_state(self) -> Iterator[tuple[str, str, Any, list[str], date | None]]:
+        """(article_id, story_id, vector or None, names, published) of every placed article, in placing order."""
+        cursor = self.db.execute(
+            """SELECT s.article_id, s.story_id, v.vector, coalesce(v.names, []), a.published
+               FROM article_stories s JOIN articles a USING (article_id)
+               LEFT JOIN article_vectors v USING (article_id)
+               ORDER BY a.published NULLS LAST, s.article_id"""
+        )
+        while batch := cursor.fetchmany(10_000):
+            yield from batch
+
+    def save_stories(self, placed: Sequence[tuple[str, str, float | None, Any, Sequence[str]]]) -> None:
+        """Store (article_id, story_id, score, vector or None, names) and refresh the touched stories' rows."""
+        if not placed:
+            return
+        with self.transaction():
+            rows = [[article, story, score] for article, story, score, _, _ in placed]
+            self.db.executemany("INSERT OR REPLACE INTO article_stories VALUES (?, ?, ?)", rows)
+            vectors = [(a, v, list(n)) for a, _, _, v, n in placed if v is not None]
+            if vectors:
+                import pyarrow as pa
+
+                table = pa.table(
+                    {
+                        "article_id": [a for a, _, _ in vectors],
+                        "vector": pa.array([list(map(float, v)) for _, v, _ in vectors], pa.list_(pa.float32(), 384)),
+                        "names": [n for _, _, n in vectors],
+                    }
+                )
+                self.db.register("new_vectors", table)
+                self.db.execute("INSERT OR REPLACE INTO article_vectors SELECT * FROM new_vectors")
+                self.db.unregister("new_vectors")
+            touched = sorted({s for _, s, _, _, _ in placed})
+            self.db.execute(
+                """INSERT OR REPLACE INTO stories
+                   SELECT s.story_id, arg_min(a.title, (a.published IS NULL, a.published, a.article_id)),
+                          min(a.published), max(a.published), count(*),
+                          count(DISTINCT coalesce(a.source, a.article_id)),
+                          (SELECT checked FROM stories o WHERE o.story_id = s.story_id)
+                   FROM article_stories s JOIN articles a USING (article_id)
+                   WHERE s.story_id IN (SELECT unnest(?))
+                   GROUP BY s.story_id""",
+                [touched],
+            )
+
+    def stories_to_check(self, version: str) -> list[tuple[str, str]]:
+        """(story_id, mark) of stories whose claim groups are missing or were computed from other articles or by
+        another version; ``mark`` is what to store once they are checked."""
+        _, rows = self.query(
+            """SELECT story_id, ? || '/' || n_articles AS mark FROM stories
+               WHERE checked IS DISTINCT FROM ? || '/' || n_articles ORDER BY story_id""",
+            [version, version],
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def story_evidence(self, story_id: str) -> tuple[list[Claim], dict[str, Attribution], list[dict[str, Any]]]:
+        """Everything the cross-check needs for one story: its claims, the attributions of its articles (by id),
+        and per article its published date, outlet id and name, and the outlet name of its original."""
+        articles = "(SELECT article_id FROM article_stories WHERE story_id = ?)"
+        columns, rows = self.query(f"SELECT * FROM claims WHERE article_id IN {articles}", [story_id])
+        claims = [Claim(**dict(zip(columns, row, strict=True))) for row in rows]
+        columns, rows = self.query(f"SELECT * FROM attributions WHERE article_id IN {articles}", [story_id])
+        attributions = {row[0]: Attribution(**dict(zip(columns, row, strict=True))) for row in rows}
+        columns, rows = self.query(
+            f"""SELECT a.article_id, a.published, a.source, coalesce(a.duplicate_of, a.article_id) AS original,
+                       coalesce(os.name, o.source, s.name, a.source) AS carrier
+                FROM articles a LEFT JOIN sources s ON s.source_id = a.source
+                LEFT JOIN articles o ON o.article_id = a.duplicate_of
+                LEFT JOIN sources os ON os.source_id = o.source
+                WHERE a.article_id IN {articles}""",
+            [story_id],
+        )
+        return claims, attributions, [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def save_checks(
+        self,
+        story_id: str,
+        mark: str,
+        groups: Sequence[ClaimGroup],
+        members: Sequence[GroupMember],
+        origins: Sequence[Origin],
+    ) -> None:
+        """Replace a story's claim groups, their members and origins, and mark the story checked, atomically."""
+        with self.transaction():
+            old = "(SELECT group_id FROM claim_groups WHERE story_id = ?)"
+            self.db.execute(f"DELETE FROM claim_group_members WHERE group_id IN {old}", [story_id])
+            self.db.execute(f"DELETE FROM origins WHERE group_id IN {old}", [story_id])
+            self.db.execute("DELETE FROM claim_groups WHERE story_id = ?", [story_id])
+            if groups:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO claim_groups VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[g.group_id, g.story_id, g.claim_id, g.claim, g.verdict, g.n_articles, g.n_outlets, g.n_origins]
+                     for g in groups],
+                )  # fmt: skip
+            if members:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO claim_group_members VALUES (?, ?, ?, ?, ?)",
+                    [[m.group_id, m.claim_id, m.article_id, m.stance, m.reason] for m in members],
+                )
+            if origins:
+                self.db.executemany(
+                    "INSERT INTO origins VALUES (?, ?, ?, ?, ?, ?)",
+                    [[o.group_id, o.name, o.kind, o.anonymous_count, o.via, o.claim_id] for o in origins],
+                )
+            self.db.execute("UPDATE stories SET checked = ? WHERE story_id = ?", [mark, story_id])
+
+    def forget_checks(self) -> None:
+        """Mark every story as not cross-checked, so the next run groups all claims again."""
+        self.db.execute("UPDATE stories SET checked = NULL")
+
+    def find_story(self, prefix: str) -> dict[str, Any] | None:
+        """The story whose id equals or starts with ``prefix``; UsageError if ambiguous."""
+        columns, rows = self.query(
+            "SELECT * FROM stories WHERE story_id LIKE ? || '%' ORDER BY story_id LIMIT 2", [prefix]
+        )
+        if len(rows) > 1 and rows[0][0] != prefix:
+            raise UsageError(f"{prefix!r} matches more than one story; give more characters of the id")
+        return dict(zip(columns, rows[0], strict=True)) if rows else None
+
+    def story_groups(self, story_id: str) -> list[dict[str, Any]]:
+        """The claim groups of a story, most reported first, each with the outlets that report it (``outlets``),
+        its origins (``origins``: name, kind, anonymous_count, via) and its contradicting members (``against``:
+        outlet, reason, claim text)."""
+        columns, rows = self.query(
+            """SELECT g.*,
+                 (SELECT list(DISTINCT o ORDER BY o) FROM (
+                    SELECT coalesce(s.name, a.source, a.article_id) AS o
+                    FROM claim_group_members m JOIN articles a USING (article_id)
+                    LEFT JOIN sources s ON s.source_id = a.source WHERE m.group_id = g.group_id)) AS outlets,
+                 (SELECT list({'name': o.name, 'kind': o.kind, 'anonymous_count': o.anonymous_count, 'via': o.via}
+                              ORDER BY o.name)
+                  FROM origins o WHERE o.group_id = g.group_id) AS origins,
+                 (SELECT list({'outlet': coalesce(s.name, a.source), 'reason': m.reason, 'text': c.text})
+                  FROM claim_group_members m JOIN articles a USING (article_id) JOIN claims c USING (claim_id)
+                  LEFT JOIN sources s ON s.source_id = a.source
+                  WHERE m.group_id = g.group_id AND m.stance = 'contradicts') AS against
+               FROM claim_groups g WHERE g.story_id = ?
+               ORDER BY g.n_outlets DESC, g.n_articles DESC, g.group_id""",
+            [story_id],
         )
         return [dict(zip(columns, row, strict=True)) for row in rows]
 

@@ -1,0 +1,419 @@
+"""Across outlets: claim groups, their members' stances, their independent origins and a verdict.
+
+Within one story, claims that state the same thing are grouped (:func:`group`): the same event frame — actor,
+event type, target, what was moved or done — or, failing a frame, a close paraphrase (MiniLM cosine) with
+compatible actors and event types. "Russia used over 300 Iranian drones" carries a transfer frame Iran → Russia of
+drones, the maker being named in the object, so it meets "Iran sold the Russian army drones". Candidates come from
+a frame index and the nearest claims in embedding space, so grouping stays near-linear in the story's claims.
+
+Each member gets a stance toward the group's claim (its earliest positive member): ``contradicts`` for a denial or
+negation, or an amount that cannot be the same ("400" against "200"); ``discusses`` for a hedge, a plan, or a
+statement about the claim rather than the claim; ``supports`` otherwise.
+
+The origins of a group are the roots of its supporting members' attribution chains (:func:`origin_of`): the outlet
+that first carried anonymous sources, the named person or organization, the outlet cited. Copies of an article
+stand for their original, and an outlet that only cites another outlet is a relay (``via``), so "02 according to
+Meridian Wire" and Meridian Wire's own report citing six people are one origin. Implicit claims (the article's own
+voice) have no origin. The verdict follows (:func:`verdict`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from .embed import DIMENSIONS
+from .models import Attribution, Claim, ClaimGroup, GroupMember, Origin, content_id
+
+VERSION = "1"
+Vectors = npt.NDArray[np.float32]
+Embed = Callable[[list[str]], Vectors]
+
+PARAPHRASE = 0.82  # cosine above which two claims say the same thing unless their frames disagree
+RELATED = 0.55  # cosine above which claims with one compatible event frame are the same claim
+NEIGHBOURS = 12
+EXACT_SEARCH = 4000  # up to this many distinct claims in a story, nearest neighbours are exact
+DATE_SLACK_DAYS = 45  # dates further apart than their precision plus this are different events
+NEGATIVE = frozenset({"denied", "negated"})
+CESSATION = frozenset({"stop", "stopped", "halt", "halted", "cease", "ceased", "end", "ended", "suspend", "suspended"})
+DISCUSSING = frozenset({"hedged", "future"})
+# What a claim is about, from words of its object or text: the same thing under different names.
+KINDS: dict[str, str] = {
+    "missile": "missile", "fateh": "missile", "zolfaghar": "missile", "rocket": "missile",
+    "drone": "drone", "shahed": "drone", "uav": "drone",
+    "weapon": "weapon", "arm": "weapon", "munition": "weapon",
+    "adviser": "adviser", "advisor": "adviser", "troop": "troop", "soldier": "troop",
+    "sanction": "sanction", "embargo": "sanction",
+}  # fmt: skip
+WORD = re.compile(r"[a-z]+")
+MAKERS = {"iranian": "IRN", "russian": "RUS", "ukrainian": "UKR", "american": "USA", "chinese": "CHN",
+          "north korean": "PRK", "israeli": "ISR", "turkish": "TUR", "belarusian": "BLR"}  # fmt: skip
+COUNT_UNITS = frozenset({"", "missile", "drone", "shahed", "weapon", "rocket", "adviser", "troop", "soldier"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """A claim with what the cross-check needs from its article and its attribution chain."""
+
+    claim: Claim
+    published: date | None
+    outlet: str | None  # the article's source id
+    carrier: str | None  # the name of the outlet that published the text (the original's, for a copy)
+    original: str  # the article id of the original when the article is a copy, else its own id
+    chain: tuple[Attribution, ...] = ()  # from the claim's attribution up to the root
+
+
+@dataclass
+class _Group:
+    members: list[int] = field(default_factory=list)
+    frames: set[tuple[str, ...]] = field(default_factory=set)
+
+
+def chain_of(
+    attribution_id: str | None, attributions: dict[str, Attribution], limit: int = 12
+) -> tuple[Attribution, ...]:
+    """The attribution a claim rests on and its parents up to the root (a cycle or a missing parent ends it)."""
+    chain: list[Attribution] = []
+    seen: set[str] = set()
+    while attribution_id and attribution_id in attributions and attribution_id not in seen and len(chain) < limit:
+        seen.add(attribution_id)
+        chain.append(attributions[attribution_id])
+        attribution_id = attributions[attribution_id].parent_id
+    return tuple(chain)
+
+
+def kind_of(text: str | None) -> str | None:
+    """The kind of thing a phrase names ("Iranian-made Shahed drones" → drone), or None."""
+    for word in WORD.findall((text or "").lower()):
+        singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        if singular in KINDS:
+            return KINDS[singular]
+    return None
+
+
+def maker_of(text: str | None) -> str | None:
+    """The country named as maker in a phrase ("Iranian-designed attack drones" → IRN), or None."""
+    lowered = (text or "").lower()
+    for demonym, code in MAKERS.items():
+        if demonym in lowered:
+            return code
+    return None
+
+
+def frames(claim: Claim) -> set[tuple[str, ...]]:
+    """The event frames a claim states: (event type, actor, kind of object); transfers also (giver → receiver).
+
+    A claim whose object was made by another country than its actor ("Russia used Iranian drones") states a
+    transfer from the maker to the actor as well.
+    """
+    kind = kind_of(claim.object) or kind_of(claim.text)
+    out: set[tuple[str, ...]] = set()
+    if kind is None:
+        return out
+    if claim.event_type != "statement" and claim.actor_code:
+        out.add((claim.event_type, claim.actor_code, kind))
+    if claim.event_type == "transfer" and claim.actor_code:
+        out.add(("transfer", claim.actor_code, claim.target_code or "*", kind))
+    maker = maker_of(claim.object) or maker_of(claim.text)
+    if maker and claim.actor_code and maker != claim.actor_code and claim.event_type != "transfer":
+        out.add(("transfer", maker, claim.actor_code, kind))
+    if claim.place and claim.actor_code:  # "advisers sent to Crimea" and "no adviser is present in Crimea"
+        out.add(("at", claim.actor_code, kind, claim.place.lower()))
+    if claim.quantity is not None and claim.quantity >= 10 and _unit(claim) in COUNT_UNITS:
+        out.add(("amount", kind, f"{claim.quantity:g}"))  # "3,000 missiles", whoever is said to count them
+    return out
+
+
+def _unit(claim: Claim) -> str:
+    return (claim.unit or "").lower().rstrip("s")
+
+
+def negative(claim: Claim) -> bool:
+    """Whether a claim says that something did not happen ("have not stopped" says that it goes on)."""
+    denied = claim.modality in NEGATIVE or claim.event_type == "reject"
+    return denied != ((claim.trigger or "").lower() in CESSATION)
+
+
+def _frames_meet(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
+    """Whether two claims share a frame; a transfer frame with an unknown receiver meets any receiver."""
+    for x in a:
+        for y in b:
+            if x == y:
+                return True
+            transfers = len(x) == len(y) == 4 and x[0] == y[0] == "transfer"
+            if transfers and x[1] == y[1] and x[3] == y[3] and "*" in (x[2], y[2]):
+                return True
+    return False
+
+
+def _compatible(a: Claim, b: Claim, counted: bool = False) -> bool:
+    """Nothing in the event fields of two claims says they are different events. Claims that give the same count
+    of the same thing (``counted``) may name different actors: one counts, the other holds."""
+    if not counted and a.actor_code and b.actor_code and a.actor_code != b.actor_code:
+        return False
+    if not counted and a.target_code and b.target_code and a.target_code != b.target_code:
+        return False
+    generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
+    if a.event_type != b.event_type and not generic & {a.event_type, b.event_type}:
+        return False
+    kinds = kind_of(a.object) or kind_of(a.text), kind_of(b.object) or kind_of(b.text)
+    if kinds[0] and kinds[1] and kinds[0] != kinds[1]:
+        return False
+    return _dates_meet(a, b)
+
+
+_SLACK = {"day": 0, "week": 7, "month": 31, "year": 366}
+
+
+def _dates_meet(a: Claim, b: Claim) -> bool:
+    if a.date is None or b.date is None:
+        return True
+    slack = max(_SLACK.get(a.date_precision or "day", 0), _SLACK.get(b.date_precision or "day", 0))
+    return abs((a.date - b.date).days) <= slack + DATE_SLACK_DAYS
+
+
+def amounts_conflict(a: Claim, b: Claim) -> bool:
+    """Two counts of the same thing that cannot both be right ("about 400" against "200"); vague amounts
+    ("hundreds") and measures of something else (km, %) never conflict."""
+    if a.quantity is None or b.quantity is None:
+        return False
+    if _unit(a) not in COUNT_UNITS or _unit(b) not in COUNT_UNITS:
+        return False
+    low = [a.quantity, b.quantity]
+    high = [a.quantity_max or a.quantity, b.quantity_max or b.quantity]
+    for i, c in enumerate((a, b)):
+        if c.quantity_approx and c.quantity_max is None:  # "about", "over", "at least": a quarter either way
+            low[i], high[i] = low[i] * 0.75, high[i] * 1.25 if c.quantity_approx != "over" else float("inf")
+    return high[0] < low[1] or high[1] < low[0]
+
+
+def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
+    """Indices of ``reported`` grouped by what they state, each group in publication order.
+
+    Claims are taken in publication order; each joins the group of a candidate it matches (same frame, or a close
+    paraphrase) unless it conflicts with that group's first claim; else it starts a group. Identical texts are
+    embedded once.
+    """
+    order = sorted(range(len(reported)), key=lambda i: _when(reported[i]))
+    texts = sorted({r.claim.text.strip() for r in reported})
+    vectors = embed(texts) if texts else np.zeros((0, DIMENSIONS), np.float32)
+    row_of = {t: i for i, t in enumerate(texts)}
+    rows = [row_of[r.claim.text.strip()] for r in reported]
+    claim_frames = [frames(r.claim) for r in reported]
+    index = _index(vectors)
+    groups: list[_Group] = []
+    group_of: dict[int, int] = {}
+    by_frame: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    by_row: dict[int, int] = {}  # text row → group of the first claim with that text
+    k = min(NEIGHBOURS, len(texts))
+    for i in order:
+        claim, row = reported[i].claim, rows[i]
+        candidates: dict[int, float] = {}
+        if row in by_row:
+            candidates[by_row[row]] = 1.0
+        similar, neighbours = index.search(vectors[row][None, :], k) if k else ([[]], [[]])
+        for other, cosine in zip(neighbours[0], similar[0], strict=True):
+            if other >= 0 and int(other) in by_row and cosine >= RELATED:
+                g = by_row[int(other)]
+                candidates[g] = max(candidates.get(g, 0.0), float(cosine))
+        for frame in claim_frames[i]:
+            for g in by_frame.get(frame, ()):
+                candidates.setdefault(g, float(vectors[row] @ vectors[rows[groups[g].members[0]]]))
+        chosen = None
+        for g, cosine in sorted(candidates.items(), key=lambda kv: -kv[1]):
+            if _joins(claim, claim_frames[i], reported[groups[g].members[0]].claim, groups[g].frames, cosine):
+                chosen = g
+                break
+        if chosen is None:
+            chosen = len(groups)
+            groups.append(_Group())
+        groups[chosen].members.append(i)
+        groups[chosen].frames |= claim_frames[i]
+        group_of[i] = chosen
+        by_row.setdefault(row, chosen)
+        for frame in claim_frames[i]:
+            by_frame[frame].add(chosen)
+    return [g.members for g in groups]
+
+
+def _joins(claim: Claim, own: set[tuple[str, ...]], first: Claim, theirs: set[tuple[str, ...]], cosine: float) -> bool:
+    """Whether a claim states what a group states: the group's first claim does not contradict its event fields,
+    and it shares a frame with the group, or paraphrases it, or is a close variant of an event or a denial."""
+    counted = any(f[0] == "amount" for f in own & theirs)
+    if not _compatible(claim, first, counted):
+        return False
+    if counted or cosine >= PARAPHRASE or _frames_meet(own, theirs):
+        return True
+    if cosine < RELATED:
+        return False
+    same_event = claim.event_type == first.event_type != "statement"
+    return same_event or "reject" in (claim.event_type, first.event_type)
+
+
+def _index(vectors: Vectors) -> faiss.Index:
+    """Exact inner-product search for small stories, HNSW beyond :data:`EXACT_SEARCH` claims."""
+    dimensions = vectors.shape[1]
+    if len(vectors) <= EXACT_SEARCH:
+        index: faiss.Index = faiss.IndexFlatIP(dimensions)
+    else:
+        index = faiss.IndexHNSWFlat(dimensions, 32, faiss.METRIC_INNER_PRODUCT)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _when(r: Reported) -> tuple[bool, date, str, int]:
+    return (r.published is None, r.published or date.min, r.original, r.claim.start)
+
+
+def stance(claim: Claim, of: Claim) -> tuple[str, str | None]:
+    """The stance of a member toward the group's claim, and the reason for a contradiction.
+
+    A negation contradicts only when it is about the same event: a denial, the same event type, or the same
+    frame ("No Iranian adviser is present in Crimea" against "Iran sent advisers to Crimea"); "400 missiles is
+    not a symbolic gesture" only discusses the 400 missiles.
+    """
+    about_same = (
+        claim.event_type == of.event_type
+        or claim.event_type == "reject"
+        or claim.modality == "denied"
+        or any(f[0] != "amount" for f in frames(claim) & frames(of))
+    )
+    if negative(claim) != negative(of) and about_same:
+        return "contradicts", f"{'rejected' if claim.event_type == 'reject' else claim.modality}: {claim.trigger}"
+    if amounts_conflict(claim, of):
+        return "contradicts", f"amount {claim.quantity_text} against {of.quantity_text}"
+    if claim.modality in DISCUSSING and of.modality not in DISCUSSING:
+        return "discusses", None
+    if claim.event_type != of.event_type and claim.event_type == "statement" or not about_same:
+        return "discusses", None
+    if of.actor_code and not claim.actor_code and claim.quantity is None:  # "a missile transfer to Moscow"
+        return "discusses", None
+    return "supports", None
+
+
+@dataclass(frozen=True, slots=True)
+class _Root:
+    key: str
+    name: str
+    kind: str
+    anonymous_count: int | None
+    via: str | None
+
+
+def origin_of(r: Reported) -> _Root | None:
+    """The independent origin a claim rests on, or None when the article asserts it in its own voice."""
+    chain = [a for a in r.chain if a.speaker_kind != "implicit"]
+    if not chain:
+        return None
+    root = chain[-1]
+    anonymous = max((a.anonymous_count or 0 for a in chain if a.speaker_kind == "anonymous"), default=0) or None
+    carrier = r.carrier
+    relays = [a.speaker_name for a in chain[:-1] if a.speaker_kind == "outlet" and a.speaker_name]
+    if root.speaker_kind == "anonymous":  # unnamed sources surface in the outlet that carries them
+        described = root.speaker_name or root.speaker or "unnamed sources"
+        name = f"{carrier} ({described})" if carrier else described
+        return _Root(_key(carrier or described), name, "anonymous", root.anonymous_count or anonymous, None)
+    name = root.speaker_name or root.speaker or ""
+    if not name.strip(". "):
+        return None
+    key = _key(name)
+    if root.speaker_kind == "outlet" and anonymous:  # "Reuters, citing six separate sources"
+        described = next(a.speaker_name or a.speaker or "" for a in chain if a.speaker_kind == "anonymous")
+        name = f"{name} ({described})"
+    kind: str = root.speaker_kind
+    if kind == "person" and (root.speaker_role or root.speaker_affiliation):
+        kind = "official"
+    if kind == "outlet" and anonymous:
+        kind = "anonymous"
+    via = [v for v in [*relays, carrier] if v and _key(v) != key]
+    return _Root(key, name, kind, anonymous, ", ".join(dict.fromkeys(via)) or None)
+
+
+def _key(name: str) -> str:
+    """Names that differ only in case, a leading "the", a possessive or a "news agency" tail are one origin."""
+    words = WORD.findall(name.lower().replace("’", "'"))
+    while words and words[0] in {"the", "a"}:
+        words = words[1:]
+    while words and words[-1] in {"news", "agency", "s", "reported", "report"}:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _quote_key(r: Reported) -> str:
+    """The words of the direct quote a claim comes from, when it is long enough to be a fingerprint."""
+    if not r.chain or not r.chain[0].direct:
+        return ""
+    words = WORD.findall(r.chain[0].content.lower())
+    return " ".join(words) if len(words) >= 8 else ""
+
+
+def verdict(stances: Iterable[str], origins: int) -> str:
+    if "contradicts" in stances:
+        return "contested"
+    if origins >= 2:
+        return "corroborated"
+    return "single-origin" if origins == 1 else "unattributed"
+
+
+def check_story(
+    story_id: str, reported: Sequence[Reported], embed: Embed
+) -> tuple[list[ClaimGroup], list[GroupMember], list[Origin]]:
+    """Group a story's claims and give each group that recurs in two independent articles its members' stances,
+    its origins and its verdict."""
+    groups: list[ClaimGroup] = []
+    members: list[GroupMember] = []
+    origins: list[Origin] = []
+    for indices in group(reported, embed):
+        if len({reported[i].original for i in indices}) < 2:
+            continue
+        positive = [i for i in indices if not negative(reported[i].claim)]
+        positive = [i for i in positive if reported[i].claim.modality not in DISCUSSING] or positive
+        head = reported[(positive or indices)[0]].claim
+        group_id = "g" + content_id(story_id, head.claim_id, length=15)
+        stances = {i: stance(reported[i].claim, head) for i in indices}
+        roots: dict[str, tuple[_Root, str]] = {}
+        vias: dict[str, list[str]] = defaultdict(list)
+        quoted: dict[str, tuple[str, _Root]] = {}  # a direct quote's words → (original article, its origin)
+        for i in indices:
+            root = origin_of(reported[i]) if stances[i][0] == "supports" else None
+            if root is None:
+                continue
+            quote = _quote_key(reported[i])
+            if quote in quoted and quoted[quote][0] != reported[i].original:
+                # the same words quoted earlier by another article: lifted from it, whoever is named now
+                first = quoted[quote][1]
+                root = _Root(first.key, first.name, first.kind, first.anonymous_count, reported[i].carrier)
+            elif quote:
+                quoted.setdefault(quote, (reported[i].original, root))
+            if root.key in roots:  # the same origin again: keep the larger anonymous count and the relays
+                kept = roots[root.key][0]
+                count = max(kept.anonymous_count or 0, root.anonymous_count or 0) or None
+                roots[root.key] = (_Root(kept.key, kept.name, kept.kind, count, kept.via), roots[root.key][1])
+            else:
+                roots[root.key] = (root, reported[i].claim.claim_id)
+            if root.via:
+                vias[root.key].extend(root.via.split(", "))
+        for key, (root, claim_id) in roots.items():
+            via = ", ".join(dict.fromkeys(vias[key])) or None
+            origins.append(Origin(group_id, root.name, root.kind, root.anonymous_count, via, claim_id))
+        articles = {reported[i].claim.article_id for i in indices}
+        outlets = {reported[i].outlet or reported[i].claim.article_id for i in indices}
+        groups.append(
+            ClaimGroup(
+                group_id, story_id, head.claim_id, head.text.strip(),
+                verdict((s for s, _ in stances.values()), len(roots)), len(articles), len(outlets), len(roots),
+            )
+        )  # fmt: skip
+        members += [
+            GroupMember(group_id, reported[i].claim.claim_id, reported[i].claim.article_id, *stances[i])
+            for i in indices
+        ]
+    return groups, members, origins
