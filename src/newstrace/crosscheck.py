@@ -153,16 +153,18 @@ def _frames_meet(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
     return False
 
 
-def _compatible(a: Claim, b: Claim, counted: bool = False) -> bool:
-    """Nothing in the event fields of two claims says they are different events. Claims that give the same count
-    of the same thing (``counted``) may name different actors: one counts, the other holds."""
-    if not counted and a.actor_code and b.actor_code and a.actor_code != b.actor_code:
-        return False
-    if not counted and a.target_code and b.target_code and a.target_code != b.target_code:
-        return False
-    generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
-    if a.event_type != b.event_type and not generic & {a.event_type, b.event_type}:
-        return False
+def _compatible(a: Claim, b: Claim, framed: bool = False) -> bool:
+    """Nothing in the event fields of two claims says they are different events. Claims that share a frame are
+    checked on what they are about and when only: the frame has matched their actors and event already, and
+    two claims giving the same count of the same thing may name different actors (one counts, the other holds)."""
+    if not framed:
+        if a.actor_code and b.actor_code and a.actor_code != b.actor_code:
+            return False
+        if a.target_code and b.target_code and a.target_code != b.target_code:
+            return False
+        generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
+        if a.event_type != b.event_type and not generic & {a.event_type, b.event_type}:
+            return False
     kinds = kind_of(a.object) or kind_of(a.text), kind_of(b.object) or kind_of(b.text)
     if kinds[0] and kinds[1] and kinds[0] != kinds[1]:
         return False
@@ -246,10 +248,11 @@ def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
 def _joins(claim: Claim, own: set[tuple[str, ...]], first: Claim, theirs: set[tuple[str, ...]], cosine: float) -> bool:
     """Whether a claim states what a group states: the group's first claim does not contradict its event fields,
     and it shares a frame with the group, or paraphrases it, or is a close variant of an event or a denial."""
-    counted = any(f[0] == "amount" for f in own & theirs)
-    if not _compatible(claim, first, counted):
+    # a shared frame names its own actors and event ("Russia used Iranian drones" is a transfer to Russia)
+    framed = _frames_meet(own, theirs)
+    if not _compatible(claim, first, framed):
         return False
-    if counted or cosine >= PARAPHRASE or _frames_meet(own, theirs):
+    if framed or cosine >= PARAPHRASE:
         return True
     if cosine < RELATED:
         return False
@@ -273,6 +276,10 @@ def _when(r: Reported) -> tuple[bool, date, str, int]:
     return (r.published is None, r.published or date.min, r.original, r.claim.start)
 
 
+def _events(found: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    return {f for f in found if f[0] != "amount"}
+
+
 def stance(claim: Claim, of: Claim) -> tuple[str, str | None]:
     """The stance of a member toward the group's claim, and the reason for a contradiction.
 
@@ -284,7 +291,7 @@ def stance(claim: Claim, of: Claim) -> tuple[str, str | None]:
         claim.event_type == of.event_type
         or claim.event_type == "reject"
         or claim.modality == "denied"
-        or any(f[0] != "amount" for f in frames(claim) & frames(of))
+        or _frames_meet(_events(frames(claim)), _events(frames(of)))
     )
     if negative(claim) != negative(of) and about_same:
         return "contradicts", f"{'rejected' if claim.event_type == 'reject' else claim.modality}: {claim.trigger}"
@@ -374,8 +381,10 @@ def check_story(
     for indices in group(reported, embed):
         if len({reported[i].original for i in indices}) < 2:
             continue
+        # the group's claim: its first firm, positive member, preferably one that names where it comes from
         positive = [i for i in indices if not negative(reported[i].claim)]
         positive = [i for i in positive if reported[i].claim.modality not in DISCUSSING] or positive
+        positive = [i for i in positive if origin_of(reported[i]) is not None] or positive
         head = reported[(positive or indices)[0]].claim
         group_id = "g" + content_id(story_id, head.claim_id, length=15)
         stances = {i: stance(reported[i].claim, head) for i in indices}
