@@ -27,7 +27,7 @@ VOCAB = spacy.blank("en").vocab  # a blank Vocab() would not know that "said" is
 def build(tokens: list[tuple[str, str, str, int, str]], ents: list[str] | None = None) -> Doc:
     """A parsed Doc from (word, POS, lemma, head index, dep) rows, with optional IOB entity tags."""
     words = [t[0] for t in tokens]
-    spaces = [i + 1 < len(words) and words[i + 1] not in {",", ".", "”", ":"} and words[i] not in {"“"}
+    spaces = [i + 1 < len(words) and words[i + 1] not in {",", ".", "”", ":", "'s"} and words[i] not in {"“"}
               for i in range(len(words))]  # fmt: skip
     return Doc(
         VOCAB, words=words, spaces=spaces, pos=[t[1] for t in tokens], lemmas=[t[2] for t in tokens],
@@ -113,6 +113,150 @@ def test_pronoun_speaker_resolves_to_the_person_before() -> None:
     ], ents=["B-PERSON"] + ["O"] * 10)  # fmt: skip
     first, second = attributions(doc)
     assert second.source.text == "He" and second.speaker.name == "Smith" and second.speaker.kind == "person"
+
+
+def test_citing_between_cue_and_that_clause_chains_the_sources_to_the_outlet() -> None:
+    # the parser hangs "citing" from the verb inside the content and cannot reach "that" from "reported"
+    doc = build([
+        ("The", "DET", "the", 1, "det"), ("briefing", "NOUN", "briefing", 2, "nsubj"),
+        ("came", "VERB", "come", 2, "ROOT"), ("after", "SCONJ", "after", 6, "mark"),
+        ("Meridian", "PROPN", "Meridian", 5, "compound"),
+        ("Wire", "PROPN", "Wire", 6, "nsubj"), ("reported", "VERB", "report", 2, "advcl"),
+        (",", "PUNCT", ",", 6, "punct"), ("citing", "VERB", "cite", 14, "advcl"), ("six", "NUM", "six", 10, "nummod"),
+        ("sources", "NOUN", "source", 8, "dobj"), (",", "PUNCT", ",", 8, "punct"),
+        ("that", "SCONJ", "that", 14, "mark"), ("Iran", "PROPN", "Iran", 14, "nsubj"),
+        ("shipped", "VERB", "ship", 2, "conj"),
+        ("missiles", "NOUN", "missile", 14, "dobj"), (".", "PUNCT", ".", 2, "punct"),
+    ], ents=["O"] * 4 + ["B-ORG", "I-ORG"] + ["O"] * 7 + ["B-GPE", "O", "O", "O"])  # fmt: skip
+    found = attributions(doc)
+    outlet = next(f for f in found if f.cue.text == "reported")
+    sources = next(f for f in found if f.cue.text == "citing")
+    assert outlet.speaker.kind == "outlet" and outlet.speaker.name == "Meridian Wire"
+    assert outlet.content[0].text == sources.content[0].text == "that Iran shipped missiles"
+    assert sources.parent is outlet and sources.speaker.anonymous_count == 6 and sources.speaker.kind == "anonymous"
+    records = to_records("a1", doc, resolve(doc, find_attributions(doc), "The Outlet"))
+    first = next(r for r in records if r.content == "that Iran shipped missiles")
+    assert first.cue == "citing"  # the original source comes first, so a claim in the content is credited to it
+
+
+def _news_agency_citing(named_before: bool) -> Doc:
+    lead = [
+        ("Meridian", "PROPN", "Meridian", 1, "compound"), ("Wire", "PROPN", "Wire", 2, "nsubj"),
+        ("reported", "VERB", "report", 2, "ROOT"), ("that", "SCONJ", "that", 5, "mark"),
+        ("talks", "NOUN", "talk", 5, "nsubj"), ("failed", "VERB", "fail", 2, "ccomp"), (".", "PUNCT", ".", 2, "punct"),
+    ] if named_before else []  # fmt: skip
+    n = len(lead)
+    rows = lead + [
+        ("The", "DET", "the", n + 2, "det"), ("news", "NOUN", "news", n + 2, "compound"),
+        ("agency", "NOUN", "agency", n + 9, "nsubj"), (",", "PUNCT", ",", n + 2, "punct"),
+        ("citing", "VERB", "cite", n + 2, "acl"), ("six", "NUM", "six", n + 7, "nummod"),
+        ("unnamed", "ADJ", "unnamed", n + 7, "amod"), ("sources", "NOUN", "source", n + 4, "dobj"),
+        (",", "PUNCT", ",", n + 9, "punct"), ("said", "VERB", "say", n + 9, "ROOT"),
+        ("talks", "NOUN", "talk", n + 11, "nsubj"), ("resumed", "VERB", "resume", n + 9, "ccomp"),
+        (".", "PUNCT", ".", n + 9, "punct"),
+    ]  # fmt: skip
+    return build(rows, ents=(["B-ORG", "I-ORG"] + ["O"] * 5 if named_before else []) + ["O"] * 13)
+
+
+@pytest.mark.parametrize(("named_before", "outlet_name"), [(True, "Meridian Wire"), (False, "news agency")])
+def test_news_agency_citing_sources_is_the_outlet_with_the_sources_below(named_before: bool, outlet_name: str) -> None:
+    doc = _news_agency_citing(named_before)
+    found = attributions(doc)
+    said = next(f for f in found if f.cue.text == "said")
+    sources = next(f for f in found if f.cue.text == "citing")
+    assert said.source.text == "The news agency"
+    assert said.speaker.kind == "outlet" and said.speaker.name == outlet_name
+    assert sources.parent is said and sources.source.text == "six unnamed sources"
+    assert sources.speaker.anonymous_count == 6
+
+
+def test_relative_pronoun_speaker_resolves_to_its_antecedent() -> None:
+    doc = build([
+        ("Talks", "NOUN", "talk", 1, "nsubj"), ("failed", "VERB", "fail", 1, "ROOT"), (",", "PUNCT", ",", 1, "punct"),
+        ("according", "VERB", "accord", 1, "prep"), ("to", "ADP", "to", 3, "prep"),
+        ("Meridian", "PROPN", "Meridian", 6, "compound"), ("Wire", "PROPN", "Wire", 4, "pobj"),
+        (",", "PUNCT", ",", 6, "punct"), ("which", "PRON", "which", 9, "nsubj"),
+        ("reported", "VERB", "report", 6, "relcl"), ("that", "SCONJ", "that", 12, "mark"),
+        ("talks", "NOUN", "talk", 12, "nsubj"),
+        ("resumed", "VERB", "resume", 9, "ccomp"), (".", "PUNCT", ".", 1, "punct"),
+    ], ents=["O"] * 5 + ["B-ORG", "I-ORG"] + ["O"] * 7)  # fmt: skip
+    doc[8].tag_ = "WDT"
+    reported = next(f for f in attributions(doc) if f.cue.text == "reported")
+    assert reported.source.text == "which"  # PolNeAR marks the pronoun as the source
+    assert reported.speaker.kind == "outlet" and reported.speaker.name == "Meridian Wire"
+
+
+@pytest.mark.parametrize(
+    ("words", "name", "role"),
+    [
+        (["Lt", ".", "Col", ".", "Dana", "Whitcomb"], "Dana Whitcomb", "Lt. Col."),
+        (["air", "force", "spokesman", "Col", ".", "Mykola", "Dovzhenko"], "Mykola Dovzhenko", "air force spokesman"),
+    ],
+)
+def test_rank_split_by_the_tokenizer_is_not_part_of_the_name(words: list[str], name: str, role: str) -> None:
+    # spaCy splits "Col." into "Col" and a "." that the tagger calls a proper noun
+    n = len(words)
+    rows = [(w, "PROPN" if w[0].isupper() or w == "." else "NOUN", w.lower(), n - 1, "compound") for w in words]
+    rows[-1] = (words[-1], "PROPN", words[-1], n, "nsubj")
+    rows += [("said", "VERB", "say", n, "ROOT"), ("talks", "NOUN", "talk", n + 2, "nsubj"),
+             ("failed", "VERB", "fail", n, "ccomp"), (".", "PUNCT", ".", n, "punct")]  # fmt: skip
+    doc = build(rows, ents=["O"] * (n - 2) + ["B-PERSON", "I-PERSON"] + ["O"] * 4)
+    [found] = attributions(doc)
+    assert found.source.text == " ".join(words).replace(" .", ".")
+    assert (found.speaker.kind, found.speaker.name, found.speaker.role) == ("person", name, role)
+
+
+def test_subject_of_a_clause_read_as_a_prepositional_object_is_the_speaker() -> None:
+    # "as" parsed as a preposition: "said" has no subject of its own, and the main clause's is not the speaker
+    doc = build([
+        ("The", "DET", "the", 2, "det"), ("missile", "NOUN", "missile", 2, "compound"),
+        ("report", "NOUN", "report", 3, "nsubj"), ("landed", "VERB", "land", 3, "ROOT"), ("as", "ADP", "as", 3, "prep"),
+        ("Ukraine", "PROPN", "Ukraine", 8, "poss"), ("'s", "PART", "'s", 5, "case"),
+        ("air", "NOUN", "air", 8, "compound"), ("force", "NOUN", "force", 4, "pobj"),
+        ("said", "VERB", "say", 3, "advcl"),
+        ("Russia", "PROPN", "Russia", 11, "nsubj"), ("used", "VERB", "use", 9, "ccomp"),
+        ("drones", "NOUN", "drone", 11, "dobj"), (".", "PUNCT", ".", 3, "punct"),
+    ], ents=["O"] * 5 + ["B-GPE"] + ["O"] * 4 + ["B-GPE", "O", "O", "O"])  # fmt: skip
+    [found] = attributions(doc)
+    assert found.source.text == "Ukraine's air force" and found.content[0].text == "Russia used drones"
+    assert found.speaker.kind == "organization"
+
+
+def _spokesman_then_named(determiner: str) -> Doc:
+    doc = build([
+        (determiner, "DET", determiner.lower(), 1, "det"), ("spokesman", "NOUN", "spokesman", 2, "nsubj"),
+        ("said", "VERB", "say", 2, "ROOT"), ("talks", "NOUN", "talk", 4, "nsubj"),
+        ("failed", "VERB", "fail", 2, "ccomp"), (".", "PUNCT", ".", 2, "punct"),
+        ("Spokesman", "NOUN", "spokesman", 8, "compound"),
+        ("Hossein", "PROPN", "Hossein", 8, "compound"), ("Karimi", "PROPN", "Karimi", 9, "nsubj"),
+        ("said", "VERB", "say", 9, "ROOT"), ("talks", "NOUN", "talk", 11, "nsubj"),
+        ("resumed", "VERB", "resume", 9, "ccomp"), (".", "PUNCT", ".", 9, "punct"),
+    ], ents=["O"] * 7 + ["B-PERSON", "I-PERSON"] + ["O"] * 4)  # fmt: skip
+    doc[1].tag_ = "NN"
+    return doc
+
+
+def test_definite_description_resolves_to_the_person_named_later() -> None:
+    first, second = attributions(_spokesman_then_named("The"))
+    assert second.speaker.name == "Hossein Karimi" and second.speaker.role == "Spokesman"
+    assert first.source.text == "The spokesman" and first.speaker.kind == "person"
+    assert first.speaker.name == "Hossein Karimi"
+
+
+def test_indefinite_description_stays_anonymous() -> None:
+    first, _ = attributions(_spokesman_then_named("A"))
+    assert first.speaker.kind == "anonymous" and first.speaker.anonymous_count == 1
+
+
+def test_tagger_proposal_without_a_source_takes_the_cue_subject() -> None:
+    doc = build([
+        ("Karimi", "PROPN", "Karimi", 1, "nsubj"), ("dismissed", "VERB", "dismiss", 1, "ROOT"),
+        ("as", "ADP", "as", 1, "prep"), ("baseless", "ADJ", "baseless", 4, "amod"),
+        ("claims", "NOUN", "claim", 2, "pobj"), (".", "PUNCT", ".", 1, "punct"),
+    ], ents=["B-PERSON"] + ["O"] * 5)  # fmt: skip
+    proposal = Found(doc[1:2], None, [doc[2:5]], False, origin="tagger")
+    [found] = [f for f in resolve(doc, find_attributions(doc, [proposal]), None) if not f.implicit]
+    assert found.source.text == "Karimi" and found.speaker.kind == "person"
 
 
 # --------------------------------------------------------------------------------------------------- quote marks

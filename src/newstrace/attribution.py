@@ -10,16 +10,19 @@ parsed spaCy Doc, in this order:
    A quote with no cue of its own continues the speaker of the quote just before it.
 2. **Reported speech.** A cue verb from :data:`CUE_VERBS` with a clausal complement (``X said (that) …``, ``…,
    analysts say``), a direct object for verbs such as *confirm* and *deny*, or a parenthetical attachment; and
-   ``according to X``. The source is the verb's subject, the head noun of a relative clause (``Budanov, who
-   suggested …``) or the subject of the verb it depends on (``…, adding that …``).
-3. **Chains.** ``X, citing Y, reported …`` adds Y's attribution with X's as parent; ``It cited Y, who said …``
+   ``according to X``. The source is the verb's subject -- a relative pronoun (``Budanov, who suggested …``) is
+   kept as the span, as PolNeAR marks it, and its speaker is the noun it stands for -- or the subject of the verb
+   it depends on (``…, adding that …``).
+3. **Chains.** ``X, citing Y, reported …`` and ``X reported, citing Y, that …`` add Y's attribution with X's as
+   parent, and Y is listed first so content they share is credited to Y; ``It cited Y, who said …``
    makes X the parent of Y; ``Its sources said`` is reported through the outlet "its" refers to; an attribution
    whose cue lies inside another's content ("the Journal noted how officials claim …") is reported through it.
 4. **The article's own voice.** Every other sentence that states something is attributed to the article's outlet
    as an ``implicit`` speaker, so unattributed claims can be counted later.
 
 An optional trained span tagger (:mod:`newstrace.spans`) proposes source, cue and content spans that the rules
-have no pattern for; it runs when ``settings.span_model`` is on and its weights are installed.
+have no pattern for; it runs when ``settings.span_model`` is on and its weights are installed. A proposal with no
+source takes the cue verb's subject.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -56,6 +59,12 @@ OBJECT_CUES = frozenset(
 )
 # Verbs of citing: "X, citing Y, reported …" and "It cited Y, who said …".
 CITE_VERBS = frozenset({"cite"})
+# Tags of relative pronouns: in "Budanov, who said …" and "Meridian Wire, which reported …" the speaker is the noun
+# the clause hangs from.
+RELATIVE_TAGS = frozenset({"WP", "WDT"})
+# Words that open an adverbial clause and that the parser sometimes reads as a preposition ("as Ukraine's air force
+# said …"): see _stranded_subject.
+SUBORDINATORS = frozenset({"as", "after", "before", "while", "because", "since", "when", "until", "though"})
 # Verbs whose object or "to" phrase is who the speaker spoke to ("told CNBC", "explained to journalists").
 TOLD_VERBS = frozenset(["tell", "explain", "say", "speak", "write", "describe", "confirm", "deny", "add"])
 
@@ -72,6 +81,7 @@ STRAIGHT = '"'
 MAX_QUOTE_CHARS = 3000  # a longer "quote" is a pairing error (a stray mark), not a quotation
 MIN_QUOTE_WORDS = 3  # shorter quoted phrases are scare quotes or titles, part of reported speech at most
 MIN_IMPLICIT_WORDS = 4
+INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -219,15 +229,17 @@ def _source_of(verb: Token) -> Span | None:
     it depends on ("…, adding that …")."""
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "nsubjpass":
-            if child.tag_ == "WP" and verb.dep_ == "relcl":
-                break  # "who said": the speaker is the noun the clause hangs from
+            if child.tag_ in RELATIVE_TAGS and verb.dep_ == "relcl":
+                return verb.doc[child.i : child.i + 1]  # "who said": resolved to the noun it stands for later
             return _source_span(child)
     if verb.dep_ == "relcl":
-        head = verb.head
-        stop = min([verb.left_edge.i, *(t.i for t in verb.children if t.tag_ == "WP")])
-        if head.i >= stop:
-            return None
-        return _trim(verb.doc, head.left_edge.i, stop)
+        if any(child.dep_ == "auxpass" for child in verb.children):
+            return None  # "grants, which are expected to …": the noun is what is expected, not who expects it
+        return _antecedent(verb)
+    if verb.dep_ == "advcl":
+        stranded = _stranded_subject(verb)
+        if stranded is not None:
+            return stranded
     if verb.dep_ in ("advcl", "xcomp", "conj", "pcomp") and verb.head.pos_ in ("VERB", "AUX"):
         for child in verb.head.children:
             if child.dep_ == "nsubj":
@@ -235,12 +247,55 @@ def _source_of(verb: Token) -> Span | None:
     return None
 
 
+def _antecedent(verb: Token) -> Span | None:
+    """The noun phrase a relative clause hangs from, without the clause: "Meridian Wire" in "Meridian Wire, which
+    reported …"."""
+    head = verb.head
+    stop = min([verb.left_edge.i, *(t.i for t in verb.children if t.tag_ in RELATIVE_TAGS)])
+    if head.i >= stop:
+        return None
+    return _trim(verb.doc, head.left_edge.i, stop)
+
+
+def _relative_antecedent(source: Span) -> Span | None:
+    """For a source that is a relative pronoun ("who", "which", "that" as the subject of a relative clause), the
+    noun phrase it stands for. PolNeAR marks the pronoun itself as the source, so the span stays the pronoun and
+    only the speaker is resolved through this."""
+    if len(source) != 1 or source[0].tag_ not in RELATIVE_TAGS or source[0].head.dep_ != "relcl":
+        return None
+    return _antecedent(source[0].head)
+
+
+def _stranded_subject(verb: Token) -> Span | None:
+    """The subject of an adverbial clause that the parser hung from a preposition: in "The report landed as
+    Ukraine's air force said …" it reads "as" as a preposition with object "air force" and leaves "said" with no
+    subject, so the main clause's subject ("The report") would be taken for the speaker. The noun phrase that ends
+    right before the verb (or its auxiliaries), as the object of a subordinating word, is the real subject."""
+    doc = verb.doc
+    start = min([verb.i, *(c.i for c in verb.children if c.i < verb.i and c.dep_ in ("aux", "neg", "advmod"))])
+    if start == 0:
+        return None
+    token = doc[start - 1]
+    while token.dep_ != "pobj" and token.head.i != token.i and token.head.i < start:
+        token = token.head
+    if (
+        token.dep_ != "pobj"
+        or token.pos_ not in ("NOUN", "PROPN")
+        or token.right_edge.i != start - 1
+        or token.head.lower_ not in SUBORDINATORS
+    ):
+        return None
+    return _source_span(token)
+
+
 def _source_span(token: Token) -> Span | None:
-    """The subject phrase, without a relative clause hanging from it."""
+    """The subject phrase, without a relative clause or a "citing …" phrase hanging from it."""
     end = token.right_edge.i + 1
     for child in token.children:
         if child.dep_ == "relcl" and child.i > token.i:
             end = min(end, child.left_edge.i)
+        if child.dep_ == "acl" and child.i > token.i and child.lemma_.lower() in CITE_VERBS:
+            end = min(end, child.left_edge.i)  # "The news agency, citing six unnamed sources,": the agency
     start = token.left_edge.i
     while start < token.i and token.doc[start].tag_ in ("WRB", "IN", "CC", "WDT"):
         start += 1  # "how senior officials …", "that analysts …"
@@ -311,11 +366,23 @@ def find_attributions(doc: Doc, proposals: Sequence[Found] = ()) -> list[Found]:
         if proposal.cue is None or proposal.cue.root.lemma_.lower() in CITE_VERBS:
             continue  # "citing" links a chain: see _chains
         if not any(i in used for i in range(proposal.cue.start, proposal.cue.end)):
+            if proposal.source is None:
+                proposal.source = _subject_outside(proposal)
             found.append(proposal)
             used.update(range(proposal.cue.start, proposal.cue.end))
     found.sort(key=lambda f: (f.anchor, f.start))
     _chains(doc, found)
     return found
+
+
+def _subject_outside(proposal: Found) -> Span | None:
+    """The cue verb's subject for a tagger proposal that found no source, unless it overlaps the content: the
+    tagger misses long subjects ("Iran's Foreign Ministry spokesman Hossein Karimi on Friday dismissed …")."""
+    assert proposal.cue is not None
+    source = _source_of(proposal.cue.root) if is_cue(proposal.cue.root) else None
+    if source is None or any(_overlaps(source, c) for c in proposal.content):
+        return None
+    return source
 
 
 def _adopt(found: list[Found], proposals: Sequence[Found]) -> None:
@@ -378,6 +445,8 @@ def _cue_after(doc: Doc, quote: Span, in_quote: list[bool]) -> Token | None:
             return None
         if is_cue(token):
             source = _source_of(token)
+            if source is not None:  # "listeners to his "Keepin' It Real" program who said": not the quote's cue
+                source = _relative_antecedent(source) or source
             if source is not None and source.start >= quote.end and not any(in_quote[k] for k in range(i, j)):
                 return token
             return None
@@ -469,6 +538,9 @@ def _content_of(verb: Token) -> list[Span]:
             span = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
             if span is not None and sum(1 for t in span if t.is_alpha) >= 2:
                 return [span]
+    cited = _after_citing(verb)
+    if cited is not None:
+        return [cited]
     lemma = verb.lemma_.lower()
     if lemma in OBJECT_CUES:
         for child in verb.children:
@@ -489,6 +561,22 @@ def _content_of(verb: Token) -> list[Span]:
         if parts and verb.dep_ == "parataxis":
             return parts
     return []
+
+
+def _after_citing(verb: Token) -> Span | None:
+    """The "that" clause after a "citing" phrase that interrupts the cue: in "Meridian Wire reported, citing six
+    sources, that Iran had …" the parser cannot hang the clause from "reported" across the phrase, so it is found
+    by position (a comma, "citing …", a comma, then "that")."""
+    doc = verb.doc
+    i = _cue_span(verb).end
+    if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lemma_.lower() not in CITE_VERBS:
+        return None
+    j = doc[i + 1].right_edge.i + 1
+    while j < len(doc) and doc[j].text == ",":
+        j += 1
+    if j >= len(doc) or doc[j].lower_ != "that" or doc[j].dep_ != "mark" or doc[j].head.i <= j:
+        return None
+    return _trim(doc, j, doc[j].head.right_edge.i + 1)
 
 
 def _is_quoted(span: Span) -> bool:
@@ -528,7 +616,7 @@ def _chains(doc: Doc, found: list[Found]) -> None:
         cited = _source_span(objects[0])
         if cited is None:
             continue
-        governing = by_cue.get(token.head.i) if token.dep_ in ("advcl", "xcomp", "conj", "parataxis") else None
+        governing = _cited_through(token, by_cue)
         if governing is not None:  # "Reuters, citing six separate sources, reported that …"
             chained = Found(_cue_span(token), cited, list(governing.content), governing.direct, parent=governing,
                             origin="citing")  # fmt: skip
@@ -552,6 +640,24 @@ def _chains(doc: Doc, found: list[Found]) -> None:
                 break
 
 
+def _cited_through(citing: Token, by_cue: dict[int, Found]) -> Found | None:
+    """The attribution a "citing" phrase belongs to: the cue it hangs from ("Reuters, citing …, reported"), the cue
+    whose subject it describes ("The news agency, citing …, said"), or the cue just before it ("Meridian Wire
+    reported, citing …, that …", where the parser hangs "citing" from a verb inside the content)."""
+    head = citing.head
+    if citing.dep_ in ("advcl", "xcomp", "conj", "parataxis") and head.i in by_cue:
+        return by_cue[head.i]
+    if citing.dep_ == "acl" and head.dep_ == "nsubj" and head.head.i in by_cue:
+        return by_cue[head.head.i]
+    i = citing.left_edge.i - 1
+    while i >= 0 and citing.doc[i].is_punct and citing.doc[i].text not in ".!?;":
+        i -= 1
+    found = next((f for f in by_cue.values() if f.cue is not None and f.cue.end - 1 == i), None)
+    if found is not None and any(c.start > citing.i for c in found.content):
+        return found
+    return None
+
+
 # --------------------------------------------------------------------------------------------------- speakers
 
 
@@ -566,8 +672,12 @@ def resolve(doc: Doc, found: list[Found], outlet: str | None) -> list[Found]:
             item.speaker = previous.speaker
             item.parent = item.parent or previous.parent
         elif item.source is not None:
-            item.speaker = describe(item.source, registry)
-            _possessive_parent(item, registry, latest)
+            antecedent = _relative_antecedent(item.source)
+            if antecedent is not None:  # "Meridian Wire, which reported …": the speaker is Meridian Wire
+                item.speaker = replace(describe(antecedent, registry), text=item.source.text)
+            else:
+                item.speaker = describe(item.source, registry)
+                _possessive_parent(item, registry, latest)
         if item.via is not None and item.parent is None:
             speaker = describe(item.via, registry)
             if speaker.name in latest:
@@ -576,9 +686,44 @@ def resolve(doc: Doc, found: list[Found], outlet: str | None) -> list[Found]:
             latest[item.speaker.name] = item
         if item.direct:
             previous = item
+    _name_descriptions(found)
     found.extend(_implicit(doc, found, outlet))
-    found.sort(key=lambda f: (f.anchor, f.start))
+    found.sort(key=_text_order)
     return found
+
+
+def _text_order(item: Found) -> tuple[int, int, int]:
+    """Text order of where attributions are stated, except that sources cited by another ("citing six sources")
+    come just before the attribution that cites them: later stages credit content shared by both to the first,
+    the original source, whose parent chain then leads to the outlet."""
+    if item.origin == "citing" and item.parent is not None:
+        return (item.parent.anchor, item.start, 0)
+    return (item.anchor, item.start, 1)
+
+
+def _name_descriptions(found: list[Found]) -> None:
+    """A definite description ("Iran's foreign ministry spokesman", "the spokesman") is the one person in the
+    article named with that role, even when the name comes later (a lede often names the person only in the
+    second paragraph). An indefinite one ("a senior official") is left alone: it is usually someone else."""
+    people: dict[str, set[str]] = {}
+    full: dict[str, Speaker] = {}
+    for item in found:
+        speaker = item.speaker
+        if speaker is not None and speaker.kind == "person" and speaker.name and speaker.role:
+            head = speaker.role.split()[-1].lower()
+            people.setdefault(head, set()).add(speaker.name)
+            known = full.get(speaker.name)
+            if known is None or (known.affiliation is None and speaker.affiliation is not None):
+                full[speaker.name] = speaker
+    for item in found:
+        speaker = item.speaker
+        if speaker is None or speaker.kind != "anonymous" or speaker.anonymous_count != 1 or item.source is None:
+            continue
+        names = people.get((speaker.role or "").lower(), set())
+        if len(names) != 1 or any(t.dep_ == "det" and t.lower_ in INDEFINITE for t in item.source):
+            continue
+        person = full[next(iter(names))]
+        item.speaker = Speaker(speaker.text, "person", person.name, person.role, person.affiliation)
 
 
 def _possessive_parent(item: Found, registry: Registry, latest: dict[str, Found]) -> None:
@@ -622,7 +767,7 @@ def _implicit(doc: Doc, found: list[Found], outlet: str | None) -> Iterator[Foun
 
 # --------------------------------------------------------------------------------------------------- the stage
 
-VERSION = "2"  # bump when the rules change, so stored articles are attributed again
+VERSION = "3"  # bump when the rules change, so stored articles are attributed again
 
 
 class Attributor:

@@ -46,7 +46,8 @@ ORGANIZATION_NOUNS = frozenset(
     """government ministry department administration command military army navy police company firm committee
     campaign office council court party group commission house senate congress parliament agency bureau
     service university institute foundation council coalition alliance union organization organisation
-    authority regime cabinet kremlin pentagon embassy consultancy bank fund team""".split()
+    authority regime cabinet kremlin pentagon embassy consultancy bank fund team force directorate intelligence
+    guard corps""".split()
 )
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person", "they": "plural", "it": "thing",
             "we": "plural", "i": "person", "you": "person"}  # fmt: skip
@@ -55,6 +56,8 @@ TITLES = frozenset(
     capt. sgt sgt. adm adm. president senator governor minister secretary general major colonel admiral sir
     lord lady judge justice rev rev. spokesperson spokesman spokeswoman""".split()
 )
+# The abbreviated titles and ranks of TITLES, which say how to address someone rather than what they do.
+ABBREVIATED_TITLES = frozenset("mr mrs ms dr prof sen rep gov gen maj lt col capt sgt adm rev".split())
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1, "another": 1, "single": 1,
                 "dozen": 12, "both": 2}  # fmt: skip
@@ -137,6 +140,10 @@ def describe(span: Span, registry: Registry) -> Speaker:
     lemma = root.lemma_.lower()
     if lemma in DOCUMENT_NOUNS and root.pos_ == "NOUN":
         return registry.add(Speaker(text, "document", name=_strip_det(span), affiliation=_affiliation(span)))
+    if root.pos_ == "NOUN" and lemma in OUTLET_NOUNS and (lemma not in ORGANIZATION_NOUNS or _news(span)):
+        # "The news agency said": the outlet named before it, if any; "the agency" alone may be a government's
+        earlier = registry.last("outlet") if _definite(root) else None
+        return registry.add(Speaker(text, "outlet", name=earlier.name if earlier else _strip_det(span)))
     organization = _organization(span)
     if organization is not None:
         return registry.add(Speaker(text, "organization", name=organization, affiliation=None))
@@ -147,6 +154,14 @@ def describe(span: Span, registry: Registry) -> Speaker:
     if lemma in ANONYMOUS_NOUNS or root.pos_ == "NOUN":
         return registry.add(_anonymous(span, registry))
     return registry.add(Speaker(text, "anonymous", name=_strip_det(span)))
+
+
+def _news(span: Span) -> bool:
+    return any(t.lower_ in ("news", "press", "wire") for t in span if t.i < span.root.i)
+
+
+def _definite(token: Token) -> bool:
+    return any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in token.children)
 
 
 def _without_the(name: str) -> str:
@@ -213,7 +228,7 @@ def _name_tokens(span: Span, ent: Span) -> list[Token]:
     """The person's name: the entity without leading titles, extended left over proper nouns NER left out
     ("Behnam" in "Behnam ben Taleblu")."""
     tokens = [t for t in ent if not t.is_punct or t.text == "."]
-    while len(tokens) > 1 and tokens[0].lower_ in TITLES:
+    while len(tokens) > 1 and (tokens[0].lower_ in TITLES or tokens[0].text == "."):
         tokens = tokens[1:]
     i = tokens[0].i - 1
     while (
@@ -221,8 +236,8 @@ def _name_tokens(span: Span, ent: Span) -> list[Token]:
         and span.doc[i].pos_ == "PROPN"
         and (span.doc[i].ent_type_ in ("", "PERSON") or span.doc[i].dep_ == "compound")
     ):
-        if span.doc[i].lower_ in TITLES:
-            break
+        if span.doc[i].lower_ in TITLES or span.doc[i].text == ".":
+            break  # the tokenizer splits "Col." into "Col" and a "." the tagger calls a proper noun
         tokens.insert(0, span.doc[i])
         i -= 1
     return tokens
@@ -244,7 +259,7 @@ def _role(span: Span, ent: Span, name_start: int) -> tuple[str | None, str | Non
             affiliation = _strip_det(organisation)
             before = rest
     if before:
-        role = " ".join(t.text for t in before)
+        role = _without_titles(before)
     if possessors:
         affiliation = _possessor(possessors[0])
     appos = [t for t in ent.root.children if t.dep_ == "appos" and t.i >= ent.end]
@@ -263,13 +278,22 @@ def _role(span: Span, ent: Span, name_start: int) -> tuple[str | None, str | Non
     return role, affiliation
 
 
+def _without_titles(tokens: list[Token]) -> str:
+    """Role words without the abbreviated titles and ranks among them ("air force spokesman Col ." → "air force
+    spokesman"); a role that is only a title keeps it ("Lt. Col.")."""
+    words = [t for t in tokens if t.lower_.rstrip(".") not in ABBREVIATED_TITLES and t.text != "."]
+    if not words:
+        return "".join(t.text_with_ws for t in tokens).strip()
+    return " ".join(t.text for t in words)
+
+
 def _anonymous(span: Span, registry: Registry) -> Speaker:
     root = span.root
     if root.lemma_.lower() in ("number", "lot", "couple", "handful", "group", "dozen", "dozens"):
         objects = [g for c in root.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         root = objects[0] if objects else root  # "a number of unnamed … sources": the sources
     head = root.lemma_.lower()
-    definite = any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in root.children)
+    definite = _definite(root)
     if definite and not any(t.dep_ == "nummod" for t in root.children):
         earlier = registry.anonymous(head)
         if earlier is not None:
@@ -289,7 +313,8 @@ def _anonymous(span: Span, registry: Registry) -> Speaker:
         count = 1  # "a senior official" has a determiner; a bare singular noun is still one person
     if any(t.lower_ in ("number", "several", "many", "some", "dozens") for t in span):
         count = None
-    described = _strip_det(_subtree(root)) if root is not span.root else _strip_det(span)
+    # compare positions: spaCy makes a new Token object at each access, so `root is span.root` is never true
+    described = _strip_det(_subtree(root)) if root.i != span.root.i else _strip_det(span)
     return Speaker(span.text, "anonymous", name=described, role=head, affiliation=_affiliation(span),
                    anonymous_count=count)  # fmt: skip
 
@@ -347,6 +372,6 @@ def _strip_det(span: Span, keep_the: bool = False) -> str:
 def _clean_name(name: str) -> str:
     """A person's name without titles and possessive ("Maj. Gen. Kyrylo Budanov's" → "Kyrylo Budanov")."""
     words = _POSSESSIVE.sub("", name.strip()).split()
-    while len(words) > 1 and words[0].lower() in TITLES:
+    while len(words) > 1 and (words[0].lower() in TITLES or words[0] == "."):
         words = words[1:]
     return " ".join(words)
