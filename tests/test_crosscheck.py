@@ -267,3 +267,16 @@ def test_empty_and_single_inputs(count: int) -> None:
     placed = clusterer.add([article(f"x{i}", "", "", None) for i in range(count)])
     assert len(placed) == count
     assert check_story("s", [], bag_of_words) == ([], [], [])
+
+
+def test_twenty_thousand_near_identical_claims_group_without_blowing_up() -> None:
+    """One claim per article of a 20,000-article story; identical texts are embedded and searched once."""
+    many = [
+        reported(claim(f"c{i}", f"art{i}", f"Iran has sent about 400 ballistic missiles to Russia{' again' * (i % 3)}",
+                       target_code="RUS", object="ballistic missiles", quantity=400.0, unit="missile"),
+                 f"Outlet {i % 50}", 1 + i % 28, WIRE)
+        for i in range(20_000)
+    ]  # fmt: skip
+    groups, members, origins = check_story("s", many, bag_of_words)
+    assert [(g.verdict, g.n_articles, g.n_outlets, g.n_origins) for g in groups] == [("single-origin", 20_000, 50, 1)]
+    assert len(members) == 20_000 and len(origins) == 1

@@ -211,8 +211,7 @@ def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
     claim_frames = [frames(r.claim) for r in reported]
     index = _index(vectors)
     groups: list[_Group] = []
-    group_of: dict[int, int] = {}
-    by_frame: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    by_frame: dict[tuple[str, ...], list[int]] = defaultdict(list)
     by_row: dict[int, int] = {}  # text row → group of the first claim with that text
     k = min(NEIGHBOURS, len(texts))
     for i in order:
@@ -226,7 +225,7 @@ def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
                 g = by_row[int(other)]
                 candidates[g] = max(candidates.get(g, 0.0), float(cosine))
         for frame in claim_frames[i]:
-            for g in by_frame.get(frame, ()):
+            for g in by_frame.get(frame, [])[-NEIGHBOURS:]:  # the latest groups with the frame: bounded work
                 candidates.setdefault(g, float(vectors[row] @ vectors[rows[groups[g].members[0]]]))
         chosen = None
         for g, cosine in sorted(candidates.items(), key=lambda kv: -kv[1]):
@@ -238,10 +237,10 @@ def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
             groups.append(_Group())
         groups[chosen].members.append(i)
         groups[chosen].frames |= claim_frames[i]
-        group_of[i] = chosen
         by_row.setdefault(row, chosen)
         for frame in claim_frames[i]:
-            by_frame[frame].add(chosen)
+            if chosen not in by_frame[frame][-NEIGHBOURS:]:
+                by_frame[frame].append(chosen)
     return [g.members for g in groups]
 
 
