@@ -206,6 +206,17 @@ def test_rank_split_by_the_tokenizer_is_not_part_of_the_name(words: list[str], n
     assert (found.speaker.kind, found.speaker.name, found.speaker.role) == ("person", name, role)
 
 
+def test_space_token_between_title_and_name_is_not_a_role() -> None:
+    # "Sen.\xa0Sanders": the no-break space is a token of its own; a role of only that broke description lookup
+    doc = build([
+        ("Sen.", "PROPN", "Sen.", 2, "compound"), ("\xa0", "SPACE", "\xa0", 2, "dep"),
+        ("Sanders", "PROPN", "Sanders", 3, "nsubj"), ("said", "VERB", "say", 3, "ROOT"),
+        ("talks", "NOUN", "talk", 5, "nsubj"), ("failed", "VERB", "fail", 3, "ccomp"), (".", "PUNCT", ".", 3, "punct"),
+    ], ents=["O", "O", "B-PERSON", "O", "O", "O", "O"])  # fmt: skip
+    [found] = attributions(doc)
+    assert (found.speaker.name, found.speaker.role) == ("Sanders", "Sen.")
+
+
 def test_subject_of_a_clause_read_as_a_prepositional_object_is_the_speaker() -> None:
     # "as" parsed as a preposition: "said" has no subject of its own, and the main clause's is not the speaker
     doc = build([

@@ -709,9 +709,9 @@ def _name_descriptions(found: list[Found]) -> None:
     full: dict[str, Speaker] = {}
     for item in found:
         speaker = item.speaker
-        if speaker is not None and speaker.kind == "person" and speaker.name and speaker.role:
-            head = speaker.role.split()[-1].lower()
-            people.setdefault(head, set()).add(speaker.name)
+        role = (speaker.role or "").split() if speaker is not None else []
+        if speaker is not None and speaker.kind == "person" and speaker.name and role:
+            people.setdefault(role[-1].lower(), set()).add(speaker.name)
             known = full.get(speaker.name)
             if known is None or (known.affiliation is None and speaker.affiliation is not None):
                 full[speaker.name] = speaker

@@ -281,6 +281,7 @@ def _role(span: Span, ent: Span, name_start: int) -> tuple[str | None, str | Non
 def _without_titles(tokens: list[Token]) -> str:
     """Role words without the abbreviated titles and ranks among them ("air force spokesman Col ." → "air force
     spokesman"); a role that is only a title keeps it ("Lt. Col.")."""
+    tokens = [t for t in tokens if not t.is_space]  # "Sen.\xa0Sanders" has a no-break space token
     words = [t for t in tokens if t.lower_.rstrip(".") not in ABBREVIATED_TITLES and t.text != "."]
     if not words:
         return "".join(t.text_with_ws for t in tokens).strip()
