@@ -124,5 +124,9 @@ def test_claims_are_stored_linked_and_listed(sample_db: Path, tmp_path: Path) ->
     assert exported.returncode == 0 and exported.stdout.startswith("claim_id,article_id,text")
     wrong_type = newstrace("claims", "--db", str(sample_db), "--type", "bombing")
     assert wrong_type.returncode == 2 and "unknown event type" in wrong_type.stderr
-    no_stories = newstrace("claims", "--db", str(sample_db), "--story", "abc")
+    other_story = newstrace("claims", "--db", str(sample_db), "--story", "zzz")
+    assert other_story.returncode == 0 and "0 claims" in other_story.stdout
+    empty = sample_db.parent / "empty.duckdb"
+    Store(empty).close()
+    no_stories = newstrace("claims", "--db", str(empty), "--story", "abc")
     assert no_stories.returncode == 1 and "no stories" in no_stories.stderr
