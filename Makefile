@@ -28,6 +28,7 @@ bench: setup  ## run every benchmark on ../shared/data (writes bench/results and
 	$(BIN)/python -m bench.embed
 	$(BIN)/python -m bench.stance
 	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.stories
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal
