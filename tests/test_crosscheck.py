@@ -135,7 +135,8 @@ def test_verdicts() -> None:
 def test_five_outlets_on_one_wire_report_are_one_origin() -> None:
     text = "Iran has sent about {} ballistic missiles to Russia"
     wire = reported(claim("w1", "wire", text.format(400), target_code="RUS", object="ballistic missiles",
-                          quantity=400.0, quantity_approx="around", unit="missile"), "Meridian Wire", 21, SIX)  # fmt: skip
+                          quantity=400.0, quantity_approx="around", unit="missile"),
+                    "Meridian Wire", 21, SIX)  # fmt: skip
     copy = reported(claim("h1", "harbor", text.format(400), target_code="RUS", object="ballistic missiles",
                           quantity=400.0, quantity_approx="around", unit="missile"), "Harbor Times", 21, SIX,
                     original="wire", carrier="Meridian Wire")  # fmt: skip

@@ -440,10 +440,13 @@ def demo(db: DbOption = Path("demo.duckdb")) -> None:
     out.print()
     stories(db=db, limit=10)
     with Store(db, read_only=True) as store:
-        _, top = store.query("SELECT story_id FROM stories ORDER BY n_articles DESC, story_id LIMIT 1")
-    if top:
+        _, checked = store.query(
+            """SELECT story_id FROM stories s WHERE EXISTS (SELECT 1 FROM claim_groups g WHERE g.story_id = s.story_id)
+               ORDER BY n_articles DESC, story_id LIMIT 3"""
+        )
+    for (story_id,) in checked:  # the claims tables of the (at most three) largest stories that have any
         out.print()
-        story(story_id=top[0][0], db=db)
+        story(story_id=story_id, db=db)
     out.print(f"\nResults are in {db}. Try: newstrace story ID --db {db}   newstrace article ID --db {db}")
     out.print(f"or   newstrace export claim_groups --db {db}")
 

@@ -1,0 +1,176 @@
+"""Stories, claim groups, origins and verdicts through the real pipeline (spaCy and MiniLM) on the bundled sample
+corpus and the three seed articles, the CLI views, and incremental runs that extend stories."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newstrace.pipeline import run
+from newstrace.settings import Settings
+from newstrace.store import Store
+
+SAMPLE = Path(str(resources.files("newstrace") / "data" / "sample"))
+EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SETTINGS = Settings(workers=1)
+
+
+def newstrace(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}  # wide enough that tables do not fold their cells
+    command = [sys.executable, "-c", "from newstrace.cli import main; main()", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("stories") / "sample.duckdb"
+    with Store(db) as store:
+        summary = run([str(SAMPLE)], store, SETTINGS)
+    assert summary.placed == 12 and summary.groups > 3, summary
+    return db
+
+
+def groups_of(db: Path) -> list[dict[str, Any]]:
+    """Every claim group with its members as {file name: stance} and its origins."""
+    with Store(db, read_only=True) as store:
+        _, stories = store.query("SELECT story_id FROM stories")
+        groups = [g for (story_id,) in stories for g in store.story_groups(story_id)]
+        _, members = store.query(
+            """SELECT m.group_id, regexp_extract(a.input_ref, '[^/]+$'), m.stance
+               FROM claim_group_members m JOIN articles a USING (article_id)"""
+        )
+    for g in groups:
+        g["members"] = {}
+        for group_id, name, stance in members:
+            if group_id == g["group_id"] and g["members"].get(name) != "supports":
+                g["members"][name] = stance
+    return groups
+
+
+def story_files(db: Path) -> list[set[str]]:
+    with Store(db, read_only=True) as store:
+        _, rows = store.query(
+            """SELECT list(regexp_extract(a.input_ref, '[^/]+$')) FROM article_stories s
+               JOIN articles a USING (article_id) GROUP BY s.story_id"""
+        )
+    return [set(files) for (files,) in rows]
+
+
+def test_sample_stories_never_mix_the_unrelated_article(sample_db: Path) -> None:
+    """The tram article is a story of its own and the Iran articles are never with it. With the default threshold
+    the Iran articles form one story of nine and one of two (Zagros24 and the Persia News Agency denial: their
+    leads are about the Patrushev visit and the advisers, 0.59 from the nearest earlier article, under 0.62)."""
+    found = story_files(sample_db)
+    iran = set(EXPECTED["_stories"]["iran-russia-arms"])
+    assert {"10-unrelated-tram.html"} in found
+    assert all(files <= iran for files in found if files != {"10-unrelated-tram.html"})
+    assert max(len(files) for files in found) >= 9
+
+
+def test_demo_prints_corroborated_single_origin_and_contested_claims(tmp_path: Path) -> None:
+    shown = newstrace("demo", "--db", str(tmp_path / "demo.duckdb"))
+    assert shown.returncode == 0, shown.stderr
+    for verdict in ("corroborated", "single-origin", "contested", "claims across outlets"):
+        assert verdict in shown.stdout, verdict
+
+
+def one(groups: list[dict[str, Any]], about: str = "", **wanted: str) -> dict[str, Any]:
+    """The largest group whose claim mentions ``about`` and whose members have the wanted stances (file → stance)."""
+    found = [g for g in groups if all(g["members"].get(f) == s for f, s in wanted.items())]
+    found = [g for g in found if about.lower() in g["claim"].lower()]
+    assert found, f"no group with {wanted}: {[(g['claim'], g['members']) for g in groups]}"
+    return max(found, key=lambda g: len(g["members"]))
+
+
+def test_the_wire_claim_is_single_origin_however_many_outlets_relay_it(sample_db: Path) -> None:
+    groups = groups_of(sample_db)
+    wire = one(groups, **{"01-wire-missiles.html": "supports", "02-relay-ledger.html": "supports"})
+    expected = next(c for c in EXPECTED["_claims"] if c["verdict"] == "single-origin" and "400" in c["claim"])
+    assert wire["verdict"] == "single-origin" and wire["n_origins"] == 1
+    assert [o["name"].split(" (")[0] for o in wire["origins"]] == ["Meridian Wire"]
+    assert wire["origins"][0]["anonymous_count"] == 6
+    supporting = {f for f, s in wire["members"].items() if s == "supports"}
+    assert len(supporting & set(expected["supports"])) >= 6, wire["members"]
+    assert wire["n_outlets"] >= 6
+
+
+def test_corroborated_contested_and_unattributed_claims(sample_db: Path) -> None:
+    groups = groups_of(sample_db)
+    drones = one(groups, "drones", **{"03-relay-atlas.html": "supports", "12-pentagon-drones.html": "supports",
+                            "09-independent-kyiv.html": "supports"})  # fmt: skip
+    assert drones["verdict"] == "corroborated" and drones["n_origins"] >= 3
+    assert "Pentagon" in {o["name"] for o in drones["origins"]}
+    crimea = one(groups, "Crimea", **{"06-regional-zagros.html": "supports", "07-denial-pna.html": "contradicts"})
+    assert crimea["verdict"] == "contested"
+    assert [a["outlet"] for a in crimea["against"]][0] == "Persia News Agency"
+    pulse, arsenal = "04-aggregator-newspulse.html", "11-explainer-arsenal.html"
+    centcom = one(groups, "3,000", **{pulse: "supports", arsenal: "supports"})
+    assert centcom["verdict"] == "single-origin" and centcom["origins"][0]["name"] == "US Central Command"
+    lifted = one(groups, "return", **{"02-relay-ledger.html": "supports", pulse: "supports"})
+    assert lifted["verdict"] == "single-origin" and lifted["origins"][0]["name"] == "Miriam Okonjo"
+    assert "unattributed" in {g["verdict"] for g in groups}
+    assert not any("10-unrelated-tram.html" in g["members"] for g in groups)
+
+
+def test_cli_stories_story_and_claims_by_story(sample_db: Path) -> None:
+    listing = newstrace("stories", "--db", str(sample_db))
+    assert listing.returncode == 0 and "stories" in listing.stdout and "Council approves" in listing.stdout
+    with Store(sample_db, read_only=True) as store:
+        _, rows = store.query("SELECT story_id FROM stories ORDER BY n_articles DESC LIMIT 1")
+    story_id = rows[0][0]
+    shown = newstrace("story", story_id[:7], "--db", str(sample_db))
+    assert shown.returncode == 0, shown.stderr
+    for word in ("single-origin", "corroborated", "Meridian Wire (six people familiar with the matter)", "Pentagon"):
+        assert word in shown.stdout, word
+    claims = newstrace("claims", "--story", story_id[:7], "--db", str(sample_db), "--limit", "500")
+    assert claims.returncode == 0 and "Iran" in claims.stdout
+    missing = newstrace("story", "zzzz", "--db", str(sample_db))
+    assert missing.returncode == 1 and "no story" in missing.stderr
+    exported = newstrace("export", "origins", "--db", str(sample_db))
+    assert exported.returncode == 0 and '"kind": "anonymous"' in exported.stdout
+
+
+def test_new_articles_extend_stories_instead_of_rebuilding_them(tmp_path: Path) -> None:
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    first.mkdir()
+    rest.mkdir()
+    for page in SAMPLE.glob("*.html"):
+        shutil.copy(page, (rest if page.name[:2] in ("05", "07", "12") else first) / page.name)
+    db = tmp_path / "inc.duckdb"
+    with Store(db) as store:
+        run([str(first)], store, SETTINGS)
+        before = dict(store.query("SELECT article_id, story_id FROM article_stories")[1])
+        checked = dict(store.query("SELECT story_id, checked FROM stories")[1])
+        again = run([str(first)], store, SETTINGS)
+        assert (again.placed, again.checked_stories) == (0, 0)
+        more = run([str(rest)], store, SETTINGS)
+        after = dict(store.query("SELECT article_id, story_id FROM article_stories")[1])
+        marks = dict(store.query("SELECT story_id, checked FROM stories")[1])
+    assert more.placed == 3 and all(after[a] == s for a, s in before.items())
+    grown = {after[a] for a in after if a not in before}
+    assert grown <= set(before.values())  # the new articles joined stories that were there
+    assert all(marks[s] != checked[s] for s in grown)  # and those stories were checked again
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed articles not found at {SEEDS}")
+def test_seed_claims_group_across_outlets(tmp_path: Path) -> None:
+    db = tmp_path / "seeds.duckdb"
+    with Store(db) as store:
+        run([str(SEEDS)], store, SETTINGS)  # text files: no dates, no outlets for two of the three
+    groups = groups_of(db)
+    seed = {name[:3]: name for g in groups for name in g["members"]}
+    missiles = one(groups, "missiles", **{seed["000"]: "supports", seed["002"]: "supports"})
+    assert missiles["verdict"] == "single-origin"
+    assert [o["name"].split(" (")[0] for o in missiles["origins"]] == ["Reuters"]
+    drones = [g for g in groups if len(g["members"]) == 3 and "drone" in g["claim"].lower()]
+    assert drones, [(g["claim"], g["members"]) for g in groups]
+    assert set(drones[0]["members"]) == set(seed.values())
