@@ -4,26 +4,18 @@ highlighted article view, the export, and bad articles recorded with a coded rea
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from tests.cli import newstrace
 
 from newstrace.pipeline import attribute, run
 from newstrace.settings import Settings
 from newstrace.store import Store
 
-NEWSTRACE = [sys.executable, "-c", "from newstrace.cli import main; main()"]
 SAMPLE = Path(str(resources.files("newstrace") / "data" / "sample"))
 SETTINGS = Settings(workers=1, span_model=False)
-
-
-def newstrace(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}  # wide enough that tables do not fold their cells
-    return subprocess.run([*NEWSTRACE, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from tests.cli import NEWSTRACE, newstrace
 
 from newstrace.pipeline import run
 from newstrace.settings import Settings
 from newstrace.store import Store
 
-NEWSTRACE = [sys.executable, "-c", "from newstrace.cli import main; main()"]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 WORDS = [
@@ -53,10 +52,6 @@ def page(title: str, body: list[str], *, site: str = "The Test Gazette", publish
 <body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
 <article><h1>{title}</h1>{ps}{extra}</article>
 <footer><p>© 2024 {site}. All rights reserved.</p></footer></body></html>"""
-
-
-def newstrace(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NEWSTRACE, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:

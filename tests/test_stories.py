@@ -4,15 +4,13 @@ corpus and the three seed articles, the CLI views, and incremental runs that ext
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.cli import newstrace
 
 from newstrace.pipeline import run
 from newstrace.settings import Settings
@@ -22,12 +20,6 @@ SAMPLE = Path(str(resources.files("newstrace") / "data" / "sample"))
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SETTINGS = Settings(workers=1)
-
-
-def newstrace(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}  # wide enough that tables do not fold their cells
-    command = [sys.executable, "-c", "from newstrace.cli import main; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
