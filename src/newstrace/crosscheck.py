@@ -383,7 +383,8 @@ def check_story(
         # the group's claim: its first firm, positive member, preferably one that names where it comes from
         positive = [i for i in indices if not negative(reported[i].claim)]
         positive = [i for i in positive if reported[i].claim.modality not in DISCUSSING] or positive
-        positive = [i for i in positive if origin_of(reported[i]) is not None] or positive
+        named = {i: origin_of(reported[i]) for i in indices}
+        positive = [i for i in positive if named[i] is not None] or positive
         head = reported[(positive or indices)[0]].claim
         group_id = "g" + content_id(story_id, head.claim_id, length=15)
         stances = {i: stance(reported[i].claim, head) for i in indices}
@@ -391,7 +392,7 @@ def check_story(
         vias: dict[str, list[str]] = defaultdict(list)
         quoted: dict[str, tuple[str, _Root]] = {}  # a direct quote's words → (original article, its origin)
         for i in indices:
-            root = origin_of(reported[i]) if stances[i][0] == "supports" else None
+            root = named[i] if stances[i][0] == "supports" else None
             if root is None:
                 continue
             quote = _quote_key(reported[i])
