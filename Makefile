@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup lint bench clean
+.PHONY: demo test setup browser lint bench clean
 
 $(BIN)/newstrace: pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ setup: $(BIN)/newstrace
 demo: setup  ## install, then run the whole pipeline on the bundled sample corpus
 	$(BIN)/newstrace demo --db demo.duckdb
 
-test: setup  ## install, then lint, type-check and run the test suite
+# The browser tests drive Debian's chromium through Playwright; a test tool's own browser download fails here.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+test: setup browser  ## install (Python packages and Debian's chromium), then lint, type-check and run the test suite
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
