@@ -248,3 +248,115 @@ class Origin:
     anonymous_count: int | None
     via: str | None
     claim_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A piece of text that made a profile decision, with its offsets in the article text (evidence)."""
+
+    kind: str  # first-person | evaluative | rhetorical | section | ai-byline | lifted | cites-outlet
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleProfile:
+    """What one article is: its genre, whether a machine wrote it, whether it is derivative of other outlets, and
+    how well it attributes what it says.
+
+    ``n_claims`` counts the article's claims; ``n_attributed`` those resting on a named or anonymous speaker rather
+    than the article's own voice; ``n_no_origin`` those in no claim group with an origin and not attributed.
+    ``derived_from`` names the other outlets whose reporting or quotes the article carries (``n_lifted`` claims).
+    """
+
+    article_id: str
+    genre: str  # news | opinion | analysis
+    genre_score: float  # opinion evidence per 100 words (README: how profiles are made)
+    cues: tuple[Cue, ...]
+    machine_written: bool
+    machine_evidence: str | None
+    derivative: bool
+    derived_from: tuple[str, ...]
+    n_lifted: int
+    n_claims: int
+    n_attributed: int
+    n_named: int
+    n_anonymous: int
+    n_no_origin: int
+
+    @property
+    def attribution_density(self) -> float | None:
+        return self.n_attributed / self.n_claims if self.n_claims else None
+
+    @property
+    def named_share(self) -> float | None:
+        said = self.n_named + self.n_anonymous
+        return self.n_named / said if said else None
+
+    @property
+    def anonymous_share(self) -> float | None:
+        said = self.n_named + self.n_anonymous
+        return self.n_anonymous / said if said else None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of one stored article's text that supports a statement: ``text[start:end]`` of ``article_id``."""
+
+    article_id: str
+    outlet: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class BriefSentence:
+    """One sentence of a briefing: drawn from a claim of the story, with the spans it rests on.
+
+    ``kind`` is the claim group's verdict, or ``denial`` for a contradicting statement; ``note`` is the bracketed
+    citation printed after the sentence ("single origin: Reuters (six separate sources); relayed by 4 outlets").
+    """
+
+    text: str
+    kind: str  # corroborated | single-origin | contested | denial | unattributed
+    note: str
+    group_id: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """A short cited summary of one story: every sentence is a claim of the story with its evidence."""
+
+    story_id: str
+    title: str | None
+    first_published: date | None
+    last_published: date | None
+    n_articles: int
+    n_outlets: int
+    sentences: tuple[BriefSentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One point on a story's timeline: a claim group (``kind`` ``group``) or a dated claim in no group (``claim``).
+
+    ``date`` is the earliest date the claims state (``dated_by`` ``claim``, at ``date_precision``), else for a group
+    the earliest publication of a member (``dated_by`` ``published``); ``None`` when neither is known. ``claim_id``
+    and ``article_id`` point at the evidence: the group's claim, or the claim itself.
+    """
+
+    story_id: str
+    kind: str  # group | claim
+    item_id: str  # group_id or claim_id
+    claim_id: str
+    article_id: str
+    text: str
+    event_type: str
+    modality: str
+    verdict: str | None  # the group's verdict; None for a claim that is in no group
+    n_outlets: int
+    date: _Date | None
+    date_precision: str | None  # day | week | month | year, or None when dated by publication
+    dated_by: str | None  # claim | published
