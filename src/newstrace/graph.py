@@ -6,8 +6,9 @@ normalised name, since its code is only the country it belongs to and Nikolai Pa
 actors joined by "; " are each a node. An edge is one (actor, target, event type), aggregated over the claims that
 state it, with their dates, modalities and verdicts, and example claim ids as evidence.
 
-Claims come in as plain rows (``Store.actor_claims``): rows without a target only teach what kind of actor a name
-is (targets have no kind of their own). Claims of copies (``duplicate_of``) and of an actor on itself are left out.
+Claims come in as plain rows (``Store.actor_claims``). A target has no kind of its own: it takes the kind its name
+has where it acts (rows without a target are read for that alone), else "country" when the name is the country's
+name for its code ("Russia", RUS). Claims of copies (``duplicate_of``) and of an actor on itself are left out.
 """
 
 from __future__ import annotations
