@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.cli import newstrace
 
 from newstrace.brief import sentence_around, tidy, to_html, to_markdown
 from newstrace.models import Briefing, BriefSentence, Evidence
 from newstrace.pipeline import briefing
 from newstrace.store import Store
-from tests.cli import newstrace
 
 
 def words(text: str) -> str:
@@ -83,7 +83,13 @@ def test_html_is_escaped_and_markdown_lists_the_quotes() -> None:
     text = 'Payload <script>alert(1)</script> <img src=x onerror="alert(2)"> said the spokesman.'
     evidence = Evidence("a1", "<b>Outlet</b>", 0, len(text))
     brief = Briefing(
-        "s1", "<script>x</script>", None, None, 1, 1, (BriefSentence(tidy(text), "unattributed", "n", None, (evidence,)),)
+        "s1",
+        "<script>x</script>",
+        None,
+        None,
+        1,
+        1,
+        (BriefSentence(tidy(text), "unattributed", "n", None, (evidence,)),),
     )
     page = to_html(brief, {"a1": text}, link="/articles/{article_id}#span-{start}-{end}")
     assert "<script>" not in page and "<img" not in page and "<b>Outlet" not in page

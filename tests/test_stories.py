@@ -23,12 +23,9 @@ SETTINGS = Settings(workers=1)
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("stories") / "sample.duckdb"
-    with Store(db) as store:
-        summary = run([str(SAMPLE)], store, SETTINGS)
-    assert summary.placed == 12 and summary.groups > 3, summary
-    return db
+def sample_db(demo_db: Path) -> Path:
+    """The sample corpus through every stage (built once per session in conftest.py); read-only."""
+    return demo_db
 
 
 def groups_of(db: Path) -> list[dict[str, Any]]:
@@ -68,11 +65,18 @@ def test_sample_stories_never_mix_the_unrelated_article(sample_db: Path) -> None
     assert max(len(files) for files in found) >= 9
 
 
-def test_demo_prints_corroborated_single_origin_and_contested_claims(tmp_path: Path) -> None:
+def test_demo_prints_verdicts_then_its_outputs_and_how_to_open_the_ui(tmp_path: Path) -> None:
     shown = newstrace("demo", "--db", str(tmp_path / "demo.duckdb"))
     assert shown.returncode == 0, shown.stderr
     for verdict in ("corroborated", "single-origin", "contested", "claims across outlets"):
         assert verdict in shown.stdout, verdict
+    assert "newstrace serve --db" in shown.stdout and "http://127.0.0.1:8421/" in shown.stdout
+    outputs = sorted(p.name for p in (tmp_path / "demo-output").iterdir())
+    assert {"actors.gexf", "actors.svg"} <= set(outputs), outputs
+    assert sum(name.startswith("brief-") for name in outputs) >= 4  # md + html of the two stories with groups
+    assert any(name.startswith("timeline-") for name in outputs)
+    for name in outputs:
+        assert name in shown.stdout  # every output is printed where the user sees it
 
 
 def one(groups: list[dict[str, Any]], about: str = "", **wanted: str) -> dict[str, Any]:

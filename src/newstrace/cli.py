@@ -18,8 +18,19 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .brief import to_html, to_markdown
 from .errors import HINTS, ErrorCode, NewstraceError
-from .pipeline import RunSummary, attribute, cluster_stories, cross_check, run
+from .pipeline import (
+    RunSummary,
+    actor_graph,
+    attribute,
+    briefing,
+    cluster_stories,
+    cross_check,
+    profile_articles,
+    run,
+    story_timeline,
+)
 from .settings import Settings, describe
 from .store import Store
 
@@ -126,7 +137,8 @@ def attribute_command(
     set_: SetOption = None,
 ) -> None:
     """Find who said what, and the claims it carries, in stored articles not analysed yet; then place new articles
-    in stories and cross-check the claims of changed stories (`run` does all this after ingesting).
+    in stories, cross-check the claims of changed stories and profile the articles they touch (`run` does all
+    this after ingesting).
 
     Example: newstrace attribute --db news.duckdb --redo
     """
@@ -138,6 +150,7 @@ def attribute_command(
         summary = attribute(store, settings)
         cluster_stories(store, settings, summary)
         cross_check(store, settings, summary)
+        profile_articles(store, settings, summary)
     for line in summary.error_lines:
         err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
     out.print(
@@ -382,6 +395,34 @@ def story(
     out.print(listing)
 
 
+@app.command()
+def brief(
+    story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")],
+    format_: Annotated[str, typer.Option("--format", "-f", help="md or html.")] = "md",
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of printing.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a cited briefing of one story: its recurring claims, each a sentence found in the articles, with its
+    verdict, its independent origins, who contradicts it, and the article spans it rests on.
+
+    Example: newstrace brief s873669 --format html --out briefing.html
+    """
+    if format_ not in ("md", "html"):
+        _fail(f"--format must be md or html, not {format_!r}")
+    with Store(db, read_only=True) as store:
+        found = briefing(store, story_id)
+        if found is None:
+            _fail(f"no story {story_id!r}; list them with `newstrace stories`", 1)
+            return
+        _, _, texts = store.brief_evidence(found.story_id)
+    document = to_markdown(found, texts) if format_ == "md" else to_html(found, texts)
+    if out_file is None:
+        sys.stdout.write(document)
+        return
+    out_file.write_text(document, encoding="utf-8")
+    out.print(f"briefing of story {found.story_id} ({len(found.sentences)} sentences) written to {out_file}")
+
+
 def origin_text(origin: dict[str, Any]) -> str:
     """ "Meridian Wire (six people familiar with the matter) [anonymous ×6; via The Daily Ledger, Atlas Post]" """
     kind = origin["kind"] + (f" ×{origin['anonymous_count']}" if origin["anonymous_count"] else "")
@@ -409,6 +450,90 @@ def claims_table(groups: list[dict[str, Any]]) -> Table:
     return table
 
 
+GRAPH_FILES = (".gexf", ".graphml", ".svg", ".png")
+TIMELINE_FILES = (".svg", ".png", ".json", ".csv")
+
+
+@app.command("graph")
+def graph_command(
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help=".gexf or .graphml (for Gephi; an .svg picture is written beside it), .svg or .png."
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    story_id: Annotated[str | None, typer.Option("--story", help="Only this story (id or unique prefix).")] = None,
+) -> None:
+    """Write the actor graph: who does what to whom. A node per actor, an edge per actor, target and event type,
+    with its claims, dates, denials and verdicts; of one story, or of all claims.
+
+    Example: newstrace graph --story s873669 --out iran.gexf
+    """
+    from .graph import write_graph  # matplotlib loads only for the commands that draw
+
+    if out_file.suffix.lower() not in GRAPH_FILES:
+        _fail(f"cannot write a graph as {out_file.name!r}: give a file ending in {', '.join(GRAPH_FILES)}", 2)
+    with Store(db, read_only=True) as store:
+        found = _story_or_fail(store, story_id) if story_id is not None else None
+        graph = actor_graph(store, found["story_id"] if found else None)
+    written = [out_file]
+    if out_file.suffix.lower() not in (".svg", ".png"):
+        written.append(out_file.with_suffix(".svg"))
+    try:
+        for path in written:
+            write_graph(graph, path)
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename or out_file}: {exc.strerror or exc}", 2)
+    out.print(
+        f"{graph.number_of_nodes()} actors and {graph.number_of_edges()} edges (actor, target, event type) from "
+        f"{graph.graph['n_claims']} claims written to {', '.join(map(str, written))}"
+    )
+    if not graph.number_of_edges():
+        out.print("no claim names both an actor and a target" + (" in this story" if found else ""))
+
+
+@app.command("timeline")
+def timeline_command(
+    story_id: Annotated[str, typer.Argument(help="Story id or a unique prefix of it.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help=".svg or .png picture; .json or .csv for the entries.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Draw a story over time: each claim that recurs across outlets (coloured by verdict) and each dated claim
+    in no group, one lane per event type; or write the entries as JSON or CSV.
+
+    Example: newstrace timeline s873669 --out iran-timeline.svg
+    """
+    from .timeline import write_timeline
+
+    if out_file.suffix.lower() not in TIMELINE_FILES:
+        _fail(f"cannot write a timeline as {out_file.name!r}: give a file ending in {', '.join(TIMELINE_FILES)}", 2)
+    with Store(db, read_only=True) as store:
+        found = _story_or_fail(store, story_id)
+        entries = story_timeline(store, found["story_id"])
+    title = f"{found['title'] or 'story'} ({found['story_id']})"
+    try:
+        write_timeline(entries, out_file, title)
+    except OSError as exc:
+        _fail(f"cannot write {out_file}: {exc.strerror or exc}", 2)
+    groups = sum(e.kind == "group" for e in entries)
+    undated = sum(e.date is None for e in entries)
+    out.print(
+        f"{len(entries)} entries ({groups} claim groups, {len(entries) - groups} claims in no group"
+        + (f"; {undated} undated" if undated else "")
+        + f") written to {out_file}"
+    )
+
+
+def _story_or_fail(store: Store, story_id: str) -> dict[str, Any]:
+    """The story ``story_id`` names (id or unique prefix); exit status 2 when there is none."""
+    found = store.find_story(story_id)
+    if found is None:
+        _fail(f"no story {story_id!r}; list them with `newstrace stories`", 2)
+    assert found is not None  # _fail exits
+    return found
+
+
 @app.command()
 def export(
     table: Annotated[str, typer.Argument(help="Table name, e.g. articles, sources, inputs, errors.")],
@@ -424,6 +549,29 @@ def export(
         count = store.export(table, format, out_file)
     if out_file:
         err.print(f"{count} rows of {table} written to {out_file}")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8421,
+    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+) -> None:
+    """Serve the web UI: stories, story dossiers, articles, actors and outlets; add .json to any page for its data.
+    Reads the database read-only, also while a run is writing to it.
+
+    Example: newstrace serve --db news.duckdb --port 8421
+    """
+    import uvicorn
+
+    from .web import create_app
+
+    # A server on a loopback address answers loopback names only, so that no web page can reach it by DNS rebinding.
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    hosts = ["127.0.0.1", "localhost", "[::1]"] if loopback else None
+    application = create_app(db, allowed_hosts=hosts)
+    err.print(f"serving {db} at http://{host}:{port}/ (read-only; Ctrl-C to stop)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -447,8 +595,45 @@ def demo(db: DbOption = Path("demo.duckdb")) -> None:
     for (story_id,) in checked:  # the claims tables of the (at most three) largest stories that have any
         out.print()
         story(story_id=story_id, db=db)
-    out.print(f"\nResults are in {db}. Try: newstrace story ID --db {db}   newstrace article ID --db {db}")
-    out.print(f"or   newstrace export claim_groups --db {db}")
+    written = _demo_outputs(db, [story_id for (story_id,) in checked])
+    out.print("\n[bold]Outputs[/bold]")
+    out.print(f"  database        {db}  (every table: newstrace export TABLE --db {db})")
+    for label, path in written:
+        out.print(f"  {label:<15} {path}")
+    out.print("\n[bold]Open the web UI[/bold]")
+    out.print(f"  newstrace serve --db {db}     then browse http://127.0.0.1:8421/  (Ctrl-C stops it)")
+    out.print("  (after `make demo` the command is .venv/bin/newstrace)")
+    out.print(f"Or try: newstrace story ID --db {db}   newstrace article ID --db {db}   newstrace brief ID --db {db}")
+
+
+def _demo_outputs(db: Path, story_ids: list[str]) -> list[tuple[str, Path]]:
+    """Write the demo's briefings, actor graph and timeline beside the database; return (label, path) pairs."""
+    from .graph import write_graph
+    from .timeline import write_timeline
+
+    folder = db.parent / f"{db.stem}-output"
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, Path]] = []
+    with Store(db, read_only=True) as store:
+        for story_id in story_ids:
+            found = briefing(store, story_id)
+            if found is None:
+                continue
+            _, _, texts = store.brief_evidence(story_id)
+            for suffix, render in ((".md", to_markdown), (".html", to_html)):
+                path = folder / f"brief-{story_id}{suffix}"
+                path.write_text(render(found, texts), encoding="utf-8")
+                written.append(("briefing", path))
+        graph = actor_graph(store)
+        for suffix in (".gexf", ".svg"):
+            write_graph(graph, folder / f"actors{suffix}")
+            written.append(("actor graph", folder / f"actors{suffix}"))
+        if story_ids:
+            found_story = store.find_story(story_ids[0])
+            path = folder / f"timeline-{story_ids[0]}.svg"
+            write_timeline(story_timeline(store, story_ids[0]), path, (found_story or {}).get("title"))
+            written.append(("timeline", path))
+    return written
 
 
 @app.command("settings")

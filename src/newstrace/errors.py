@@ -79,5 +79,9 @@ class StoreError(NewstraceError):
     """The DuckDB file cannot be opened or migrated."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the DuckDB file for longer than the store waits (DuckDB: one writer or many readers)."""
+
+
 class UsageError(NewstraceError):
     """A command was called with arguments it cannot use (bad table name, unknown id …)."""

@@ -16,8 +16,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .brief import compose
 from .crosscheck import VERSION as CROSSCHECK_VERSION
 from .crosscheck import Reported, chain_of, check_story
 from .dedup import Candidate, DuplicateIndex, from_bytes, signature
@@ -27,10 +28,15 @@ from .events import ANALYSIS_VERSION, EventReader
 from .extract import extract_pages
 from .fetch import Fetcher
 from .ingest import Item, Leaf, expand
-from .models import Article, Attribution, Claim, ErrorRecord
+from .models import Article, Attribution, Briefing, Claim, ErrorRecord, TimelineEntry
+from .profile import VERSION as PROFILE_VERSION
+from .profile import Earlier, profile
 from .settings import Settings
 from .store import Store
 from .stories import StoryClusterer, StoryParams
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,7 @@ class RunSummary:
     new_stories: int = 0
     checked_stories: int = 0  # stories whose claim groups were (re)computed
     groups: int = 0  # claim groups of those stories
+    profiled: int = 0  # articles (re)profiled
     errors: Counter[str] = field(default_factory=Counter)
     error_lines: list[str] = field(default_factory=list)
 
@@ -104,6 +111,7 @@ def run(inputs: Iterable[str], store: Store, settings: Settings, progress: Progr
         attribute(store, settings, summary, progress)
         cluster_stories(store, settings, summary, progress)
         cross_check(store, settings, summary, progress)
+        profile_articles(store, settings, summary, progress)
     return summary
 
 
@@ -141,6 +149,7 @@ class _Batch:
         self.first_error: dict[str, ErrorRecord] = {}
 
     def flush(self, extractor: _Extractor) -> None:
+        self.store.release()  # readers (the web UI) may open the file while the pages are extracted
         results = extractor(self.pages)
         articles = [r for r in results if isinstance(r, Article)]
         errors = [r for r in results if isinstance(r, ErrorRecord)]
@@ -173,6 +182,7 @@ class _Batch:
             self.summary.errors[error.code] += 1
             self.summary.error_lines.append(f"{error.code} {error.input_ref}: {error.detail}")
         self.pages, self.finished, self.failed = [], [], []
+        self.store.release()
 
 
 class _Extractor:
@@ -226,6 +236,7 @@ def group_duplicates(store: Store, settings: Settings) -> int:
             signatures.append((article_id, sig.tobytes()))  # stored, so later runs need not recompute it
             changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
         store.save_grouping(signatures, changes)
+        store.release()  # between batches, readers may open the file
     return store.count_duplicates()
 
 
@@ -247,6 +258,7 @@ def attribute(
             if progress:
                 progress("finding who said what and what happened", start, len(pending))
             batch = pending[start : start + settings.batch_size]
+            store.release()  # readers (the web UI) may open the file while the batch is analysed
             results = analyse(batch)
             records = [r for r in results if isinstance(r, Attribution)]
             claims = [r for r in results if isinstance(r, Claim)]
@@ -341,6 +353,7 @@ def cluster_stories(
     for start in range(0, len(pending), settings.batch_size):
         if progress:
             progress("clustering stories", start, len(pending))
+        store.release()  # readers may open the file while the batch is embedded
         placed = clusterer.add(pending[start : start + settings.batch_size], copies)
         store.save_stories([(p.article_id, p.story_id, p.score, p.vector, sorted(p.names)) for p in placed])
         summary.placed += len(placed)
@@ -370,6 +383,7 @@ def cross_check(
             )
             for claim in claims
         ]  # fmt: skip
+        store.release()  # readers may open the file while the story is checked
         groups, members, origins = check_story(story_id, reported, _embedder())
         store.save_checks(story_id, mark, groups, members, origins)
         summary.checked_stories += 1
@@ -377,3 +391,62 @@ def cross_check(
     if progress and pending:
         progress("cross-checking claims across outlets", len(pending), len(pending))
     return summary
+
+
+def profile_articles(
+    store: Store, settings: Settings, summary: RunSummary | None = None, progress: Progress | None = None
+) -> RunSummary:
+    """Profile every article that has no profile yet or whose story's claim groups changed since (what it lifts
+    from other outlets depends on them); recompute the outlets' aggregates. One transaction per batch."""
+    summary = summary or RunSummary()
+    pending = store.articles_to_profile(PROFILE_VERSION)
+    for start in range(0, len(pending), settings.batch_size):
+        if progress:
+            progress("profiling articles", start, len(pending))
+        batch = pending[start : start + settings.batch_size]
+        found = store.profile_evidence([article.article_id for article, _ in batch])
+        profiles = [
+            (
+                profile(
+                    article,
+                    found["attributions"][article.article_id],
+                    found["claims"][article.article_id],
+                    [Earlier(claim_id, outlet) for claim_id, outlet in found["earlier"][article.article_id]],
+                    found["origins"][article.article_id],
+                ),
+                basis,
+            )
+            for article, basis in batch
+        ]
+        store.save_profiles(profiles)
+        store.release()  # between batches, readers (the web UI) may open the file
+        summary.profiled += len(profiles)
+    if progress and pending:
+        progress("profiling articles", len(pending), len(pending))
+    return summary
+
+
+def actor_graph(store: Store, story_id: str | None = None) -> nx.MultiDiGraph:
+    """The actor graph (who does what to whom) of one story's claims, or of all claims when ``story_id`` is None.
+    An unknown story gives an empty graph. See ``graph.build`` for what nodes and edges carry."""
+    from .graph import build  # matplotlib and networkx load only for the commands and pages that draw
+
+    return build(store.actor_claims(story_id), story_id)
+
+
+def story_timeline(store: Store, story_id: str) -> list[TimelineEntry]:
+    """The timeline of one story: its claim groups and its dated claims in no group, earliest first, undated
+    last. An unknown story gives an empty list."""
+    from .timeline import entries
+
+    groups, claims = store.story_timeline_rows(story_id)
+    return entries(story_id, groups, claims)
+
+
+def briefing(store: Store, story_id: str) -> Briefing | None:
+    """The cited briefing of one story (``story_id`` or a unique prefix of it); None for an unknown story."""
+    story = store.find_story(story_id)
+    if story is None:
+        return None
+    groups, claims, texts = store.brief_evidence(story["story_id"])
+    return compose(story, groups, claims, texts)

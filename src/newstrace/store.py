@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -19,9 +20,10 @@ from typing import IO, Any
 
 import duckdb
 
-from .errors import StoreError, UsageError
+from .errors import StoreBusy, StoreError, UsageError
 from .models import (
     Article,
+    ArticleProfile,
     Attribution,
     Claim,
     ClaimGroup,
@@ -214,25 +216,113 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX origins_group ON origins (group_id);
         """,
     ),
+    (
+        "0005_profiles",
+        """
+        CREATE TABLE profiles (
+            article_id VARCHAR PRIMARY KEY,
+            genre VARCHAR NOT NULL,          -- news | opinion | analysis
+            genre_score DOUBLE NOT NULL,     -- opinion evidence per 100 words
+            genre_cues STRUCT(kind VARCHAR, text VARCHAR, start INTEGER, "end" INTEGER)[] NOT NULL,
+            machine_written BOOLEAN NOT NULL,
+            machine_evidence VARCHAR,
+            derivative BOOLEAN NOT NULL,
+            derived_from VARCHAR[] NOT NULL, -- other outlets whose reporting or quotes it carries, most first
+            n_lifted INTEGER NOT NULL,
+            n_claims INTEGER NOT NULL,
+            n_attributed INTEGER NOT NULL,
+            attribution_density DOUBLE,
+            n_named INTEGER NOT NULL,
+            n_anonymous INTEGER NOT NULL,
+            named_share DOUBLE,
+            anonymous_share DOUBLE,
+            n_no_origin INTEGER NOT NULL,
+            basis VARCHAR NOT NULL           -- profile version and the story check it was computed from
+        );
+        CREATE TABLE source_profiles (
+            source VARCHAR PRIMARY KEY,      -- source_id, or the article's input when it names no outlet
+            name VARCHAR,
+            n_articles INTEGER NOT NULL,
+            n_news INTEGER NOT NULL,
+            n_opinion INTEGER NOT NULL,
+            n_analysis INTEGER NOT NULL,
+            n_machine_written INTEGER NOT NULL,
+            n_derivative INTEGER NOT NULL,
+            derived_from VARCHAR[] NOT NULL, -- the outlets its derivative articles carry, most first
+            attribution_density DOUBLE,      -- attributed claims / claims, over all its articles
+            named_share DOUBLE,
+            anonymous_share DOUBLE,
+            n_claims INTEGER NOT NULL,
+            n_no_origin INTEGER NOT NULL
+        );
+        """,
+    ),
 ]
 
 
 class Store:
-    """One DuckDB file (or ``:memory:``), migrated on open unless read-only."""
+    """One DuckDB file (or ``:memory:``), migrated on open unless read-only.
 
-    def __init__(self, path: str | Path = "newstrace.duckdb", read_only: bool = False) -> None:
+    DuckDB lets one process write a file, or many processes read it, never both at once. So a writer calls
+    ``release()`` between batches (the pipeline does) and the connection is opened again on next use; an open that
+    meets another process's lock is retried for up to ``lock_timeout`` seconds, then fails with ``StoreBusy``.
+    """
+
+    def __init__(
+        self, path: str | Path = "newstrace.duckdb", read_only: bool = False, lock_timeout: float = 10.0
+    ) -> None:
         self.path = str(path)
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"no database at {self.path}: create it with `newstrace run INPUT... --db {self.path}`")
-        try:
-            self.db = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        self._db: duckdb.DuckDBPyConnection | None = self._connect()
+        self._depth = 0  # open transactions: the connection is never released inside one
         if not read_only:
             self.migrate()
 
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        """The connection, opened again on first use after ``release()``."""
+        if self._db is None:
+            self._db = self._connect()
+        return self._db
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        pause = 0.005
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=self.read_only)
+            except duckdb.IOException as exc:
+                # Another process holds the file (a run writing, or readers while we want to write).
+                if "Could not set lock" not in str(exc):
+                    raise StoreError(f"cannot open {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"{self.path} is in use by another process (a run writing, or readers) for over "
+                        f"{self.lock_timeout:g} s; try again when it pauses"
+                    ) from None
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open {self.path}: {exc}") from None
+            # Short pauses: a writer that releases between batches frees the file for milliseconds at a time.
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    def release(self) -> None:
+        """Close the connection so that other processes (the web UI) can open the file; the next use opens it again.
+
+        Called between batches, never inside a transaction (then it does nothing). Closing checkpoints the
+        write-ahead log into the file, so readers see every committed batch. A no-op for ``:memory:``, whose data
+        would go with the connection."""
+        if self._db is not None and self._depth == 0 and self.path != ":memory:":
+            self._db.close()
+            self._db = None
+
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def __enter__(self) -> Store:
         return self
@@ -264,11 +354,14 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN TRANSACTION")
+        self._depth += 1
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        finally:
+            self._depth -= 1
         self.db.execute("COMMIT")
 
     # -- inputs ---------------------------------------------------------------------------------------------
@@ -588,6 +681,171 @@ class Store:
         )
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
+    # -- profiles -------------------------------------------------------------------------------------------
+
+    def articles_to_profile(self, version: str) -> list[tuple[Article, str]]:
+        """Articles whose profile is missing or was computed by another profile version or before their story's
+        claim groups last changed, each with the basis to record (``version/story check``)."""
+        columns, rows = self.query(
+            """SELECT a.article_id, a.input_id, a.input_ref, a.text, a.text_hash, a.url, a.external_id, a.source,
+                      s.name AS source_name, a.title, a.authors, a.published, a.language, a.author_bio,
+                      a.machine_written, a.word_count, ? || '/' || coalesce(st.checked, '') AS basis
+               FROM articles a LEFT JOIN sources s ON s.source_id = a.source
+               LEFT JOIN article_stories x ON x.article_id = a.article_id
+               LEFT JOIN stories st ON st.story_id = x.story_id
+               LEFT JOIN profiles p ON p.article_id = a.article_id
+               WHERE p.basis IS DISTINCT FROM ? || '/' || coalesce(st.checked, '')
+               ORDER BY a.published NULLS LAST, a.input_ref, a.article_id""",
+            [version, version],
+        )
+        found = []
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            basis = record.pop("basis")
+            record["authors"] = tuple(record["authors"] or ())
+            found.append((Article(**record), basis))
+        return found
+
+    def profile_evidence(self, article_ids: Sequence[str]) -> dict[str, Any]:
+        """What profiling these articles needs, keyed by article id: ``attributions`` and ``claims`` (lists),
+        ``earlier`` ((claim id, outlet) for claims an earlier article of another outlet carried first — in its
+        own voice, or a direct quote word for word; claim id None for a copy of another outlet's article) and
+        ``origins`` (claim id → origins of its group)."""
+        mine = "(SELECT unnest(?::VARCHAR[]))"
+        ids = [list(article_ids)]
+        found: dict[str, Any] = {
+            key: {a: ([] if key != "origins" else {}) for a in article_ids}
+            for key in ("attributions", "claims", "earlier", "origins")
+        }
+        columns, rows = self.query(f"SELECT * FROM attributions WHERE article_id IN {mine}", ids)
+        for row in rows:
+            attribution = Attribution(**dict(zip(columns, row, strict=True)))
+            found["attributions"][attribution.article_id].append(attribution)
+        columns, rows = self.query(f"SELECT * FROM claims WHERE article_id IN {mine} ORDER BY start", ids)
+        for row in rows:
+            claim = Claim(**dict(zip(columns, row, strict=True)))
+            found["claims"][claim.article_id].append(claim)
+        # Lifted: a claim in the article's own voice that an earlier article of another outlet carried in the same
+        # claim group; a direct quote word for word as an earlier article of another outlet had it; a copy.
+        _, rows = self.query(
+            f"""WITH m AS (
+                  SELECT g.group_id, g.claim_id, g.article_id, a.published, a.source,
+                         coalesce(s.name, a.source) AS outlet, coalesce(t.speaker_kind, 'implicit') AS kind
+                  FROM claim_group_members g JOIN articles a USING (article_id)
+                  JOIN claims c ON c.claim_id = g.claim_id
+                  LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
+                  LEFT JOIN sources s ON s.source_id = a.source WHERE g.stance = 'supports')
+                SELECT x.article_id, x.claim_id, arg_min(y.outlet, y.published) FROM m x JOIN m y USING (group_id)
+                WHERE x.article_id IN {mine} AND x.kind = 'implicit' AND y.source IS NOT NULL
+                  AND y.source IS DISTINCT FROM x.source AND y.published < x.published
+                GROUP BY ALL
+                UNION ALL
+                SELECT c.article_id, c.claim_id, arg_min(coalesce(s.name, b.source), b.published)
+                FROM attributions t JOIN claims c ON c.attribution_id = t.attribution_id
+                JOIN articles a ON a.article_id = t.article_id
+                JOIN attributions u ON u.direct AND lower(u.content) = lower(t.content) AND u.article_id <> t.article_id
+                JOIN articles b ON b.article_id = u.article_id LEFT JOIN sources s ON s.source_id = b.source
+                WHERE t.article_id IN {mine} AND t.direct AND length(t.content) >= 20 AND b.source IS NOT NULL
+                  AND b.source IS DISTINCT FROM a.source AND b.published < a.published
+                GROUP BY ALL
+                UNION ALL
+                SELECT a.article_id, NULL, coalesce(s.name, o.source) FROM articles a
+                JOIN articles o ON o.article_id = a.duplicate_of LEFT JOIN sources s ON s.source_id = o.source
+                WHERE a.article_id IN {mine} AND o.source IS NOT NULL AND o.source IS DISTINCT FROM a.source""",
+            ids * 3,
+        )
+        for article_id, claim_id, outlet in rows:
+            found["earlier"][article_id].append((claim_id, outlet))
+        _, rows = self.query(
+            f"""SELECT m.article_id, m.claim_id, max(g.n_origins) FROM claim_group_members m
+                JOIN claim_groups g USING (group_id) WHERE m.article_id IN {mine} GROUP BY ALL""",
+            ids,
+        )
+        for article_id, claim_id, n in rows:
+            found["origins"][article_id][claim_id] = n
+        return found
+
+    def save_profiles(self, profiles: Sequence[tuple[ArticleProfile, str]]) -> None:
+        """Replace the profiles of these articles, then recompute every outlet's aggregate."""
+        rows = [
+            [
+                p.article_id, p.genre, p.genre_score,
+                [{"kind": c.kind, "text": c.text, "start": c.start, "end": c.end} for c in p.cues],
+                p.machine_written, p.machine_evidence, p.derivative, list(p.derived_from), p.n_lifted, p.n_claims,
+                p.n_attributed, p.attribution_density, p.n_named, p.n_anonymous, p.named_share, p.anonymous_share,
+                p.n_no_origin, basis,
+            ]
+            for p, basis in profiles
+        ]  # fmt: skip
+        with self.transaction():
+            self.db.execute("DELETE FROM profiles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                            [[p.article_id for p, _ in profiles]])  # fmt: skip
+            if rows:
+                self.db.executemany(f"INSERT INTO profiles VALUES ({', '.join('?' * 18)})", rows)
+            self.db.execute("DELETE FROM source_profiles")
+            self.db.execute(
+                """INSERT INTO source_profiles
+                   WITH p AS (SELECT p.*, coalesce(a.source, '') AS source, s.name
+                              FROM profiles p JOIN articles a USING (article_id)
+                              LEFT JOIN sources s ON s.source_id = a.source),
+                   carried AS (SELECT source, list(outlet ORDER BY n DESC, outlet) AS derived_from FROM (
+                                 SELECT source, outlet, count(*) AS n FROM (
+                                   SELECT source, unnest(derived_from) AS outlet FROM p) GROUP BY ALL)
+                               GROUP BY source)
+                   SELECT p.source, any_value(p.name), count(*), count(*) FILTER (genre = 'news'),
+                          count(*) FILTER (genre = 'opinion'), count(*) FILTER (genre = 'analysis'),
+                          count(*) FILTER (machine_written), count(*) FILTER (derivative),
+                          coalesce(any_value(c.derived_from), []),
+                          sum(n_attributed) / nullif(sum(n_claims), 0),
+                          sum(n_named) / nullif(sum(n_named + n_anonymous), 0),
+                          sum(n_anonymous) / nullif(sum(n_named + n_anonymous), 0),
+                          sum(n_claims), sum(n_no_origin)
+                   FROM p LEFT JOIN carried c USING (source) GROUP BY p.source"""
+            )
+
+    # -- briefings ------------------------------------------------------------------------------------------
+
+    def brief_evidence(self, story_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+        """What a briefing of one story is drawn from: its claim groups (as ``story_groups``, each with
+        ``members``: claim id, article id, outlet, published, stance, reason, start, end, speaker), the claims of
+        its articles with their speaker (for a story whose claims recur nowhere), and the text of its articles."""
+        groups = self.story_groups(story_id)
+        columns, rows = self.query(
+            """SELECT m.group_id, m.claim_id, m.article_id, coalesce(s.name, a.source) AS outlet, a.published,
+                      m.stance, m.reason, c.start, c."end", c.modality, t.speaker_name AS speaker,
+                      t.speaker_kind, a.duplicate_of
+               FROM claim_group_members m JOIN claim_groups g USING (group_id)
+               JOIN claims c ON c.claim_id = m.claim_id JOIN articles a ON a.article_id = m.article_id
+               LEFT JOIN sources s ON s.source_id = a.source
+               LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
+               WHERE g.story_id = ?
+               ORDER BY a.published NULLS LAST, m.article_id, c.start""",
+            [story_id],
+        )
+        members: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            member = dict(zip(columns, row, strict=True))
+            members.setdefault(member.pop("group_id"), []).append(member)
+        for group in groups:
+            group["members"] = members.get(group["group_id"], [])
+        columns, rows = self.query(
+            """SELECT c.claim_id, c.article_id, coalesce(s.name, a.source) AS outlet, a.published, c.start, c."end",
+                      c.event_type, c.modality, c.quantity, t.speaker_name AS speaker, t.speaker_kind, a.duplicate_of
+               FROM claims c JOIN article_stories x USING (article_id) JOIN articles a USING (article_id)
+               LEFT JOIN sources s ON s.source_id = a.source
+               LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
+               WHERE x.story_id = ?
+               ORDER BY a.published NULLS LAST, c.article_id, c.start""",
+            [story_id],
+        )
+        claims = [dict(zip(columns, row, strict=True)) for row in rows]
+        _, rows = self.query(
+            """SELECT a.article_id, a.text FROM articles a JOIN article_stories x USING (article_id)
+               WHERE x.story_id = ?""",
+            [story_id],
+        )
+        return groups, claims, dict(rows)
+
     # -- reading --------------------------------------------------------------------------------------------
 
     def count(self, table: str) -> int:
@@ -643,6 +901,286 @@ class Store:
                 writer.writerow(columns)
                 writer.writerows([[_csv_value(v) for v in row] for row in rows])
         return len(rows)
+
+    # -- graph and timeline ---------------------------------------------------------------------------------
+
+    def actor_claims(self, story_id: str | None = None) -> list[dict[str, Any]]:
+        """The claims that name an actor, of one story or (``None``) of all, each with its article's published
+        date, outlet name and story, and the verdicts of the claim groups it is a member of (``verdicts``, a list
+        or ``None``). Copies (``duplicate_of``) are left out: they would count one report twice.
+
+        Claims without a target are included: the graph learns from them what kind of actor a name is."""
+        scope = "WHERE a.duplicate_of IS NULL AND c.actor IS NOT NULL"
+        params: list[Any] = []
+        if story_id is not None:
+            scope += " AND c.article_id IN (SELECT article_id FROM article_stories WHERE story_id = ?)"
+            params.append(story_id)
+        columns, rows = self.query(
+            f"""WITH scoped AS (
+                    SELECT c.claim_id, c.article_id, st.story_id, c.event_type, c.modality, c.actor, c.actor_code,
+                           c.actor_kind, c.target, c.target_code, c.date, a.published,
+                           coalesce(s.name, a.source) AS outlet, c.start
+                    FROM claims c JOIN articles a ON a.article_id = c.article_id
+                    LEFT JOIN sources s ON s.source_id = a.source
+                    LEFT JOIN article_stories st ON st.article_id = c.article_id
+                    {scope})
+                SELECT scoped.* EXCLUDE (start), v.verdicts FROM scoped LEFT JOIN (
+                    SELECT m.claim_id, list(DISTINCT g.verdict ORDER BY g.verdict) AS verdicts
+                    FROM claim_group_members m JOIN claim_groups g ON g.group_id = m.group_id
+                    WHERE m.claim_id IN (SELECT claim_id FROM scoped) GROUP BY m.claim_id
+                ) v ON v.claim_id = scoped.claim_id
+                ORDER BY scoped.published NULLS LAST, scoped.article_id, scoped.start""",
+            params,
+        )
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def story_timeline_rows(self, story_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """What a story's timeline is drawn from: its claim groups, each with its claim's event type and modality,
+        the earliest date its members state (``claim_date``, ``date_precision``) and the earliest publication of
+        a member article (``published``); and its dated claims that are in no group, copies left out."""
+        columns, rows = self.query(
+            """SELECT g.group_id, g.claim_id, c.article_id, g.claim AS text, c.event_type, c.modality, g.verdict,
+                      g.n_outlets, min(mc.date) AS claim_date, arg_min(mc.date_precision, mc.date) AS date_precision,
+                      min(a.published) AS published
+               FROM claim_groups g JOIN claims c ON c.claim_id = g.claim_id
+               JOIN claim_group_members m ON m.group_id = g.group_id
+               JOIN claims mc ON mc.claim_id = m.claim_id
+               JOIN articles a ON a.article_id = m.article_id
+               WHERE g.story_id = ?
+               GROUP BY ALL ORDER BY g.group_id""",
+            [story_id],
+        )
+        groups = [dict(zip(columns, row, strict=True)) for row in rows]
+        columns, rows = self.query(
+            """SELECT c.claim_id, c.article_id, c.text, c.event_type, c.modality, c.date, c.date_precision
+               FROM claims c JOIN articles a ON a.article_id = c.article_id
+               WHERE c.article_id IN (SELECT article_id FROM article_stories WHERE story_id = ?)
+                 AND a.duplicate_of IS NULL AND c.date IS NOT NULL
+                 AND c.claim_id NOT IN (SELECT m.claim_id FROM claim_group_members m
+                                        JOIN claim_groups g ON g.group_id = m.group_id WHERE g.story_id = ?)
+               ORDER BY c.date, c.article_id, c.start""",
+            [story_id, story_id],
+        )
+        return groups, [dict(zip(columns, row, strict=True)) for row in rows]
+
+    # -- web UI ---------------------------------------------------------------------------------------------
+
+    def has_table(self, name: str) -> bool:
+        """Whether the file has this table: a file made by an older version may lack the newer ones."""
+        row = self.db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+        return bool(row and row[0])
+
+    def _dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        columns, rows = self.query(sql, params)
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def web_stories(self, search: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """(stories matching, one page of them): largest first, whose title contains ``search`` (any case), each
+        with its number of claim groups and of those corroborated, single-origin, contested and unattributed."""
+        where, params = ("WHERE contains(lower(title), lower(?))", [search]) if search else ("", [])
+        row = self.db.execute(f"SELECT count(*) FROM stories {where}", params).fetchone()
+        total = int(row[0]) if row else 0
+        # Counted for the page's stories only, so the cost does not grow with the number of stories.
+        found = self._dicts(
+            f"""WITH page AS (SELECT * FROM stories {where}
+                              ORDER BY n_articles DESC, last_published DESC NULLS LAST, story_id LIMIT ? OFFSET ?)
+                SELECT page.story_id, page.title, page.first_published, page.last_published, page.n_articles,
+                       page.n_outlets, count(g.group_id) AS n_groups,
+                       count(g.group_id) FILTER (g.verdict = 'corroborated') AS n_corroborated,
+                       count(g.group_id) FILTER (g.verdict = 'single-origin') AS n_single_origin,
+                       count(g.group_id) FILTER (g.verdict = 'contested') AS n_contested,
+                       count(g.group_id) FILTER (g.verdict = 'unattributed') AS n_unattributed
+                FROM page LEFT JOIN claim_groups g ON g.story_id = page.story_id
+                GROUP BY ALL ORDER BY page.n_articles DESC, page.last_published DESC NULLS LAST, page.story_id""",
+            [*params, limit, offset],
+        )
+        return total, found
+
+    def web_story_articles(self, story_id: str) -> list[dict[str, Any]]:
+        """The articles of a story in publication order, with outlet name and, when profiled, genre and flags."""
+        profiled = self.has_table("profiles")
+        profile = "p.genre, p.derivative, p.machine_written AS profile_machine" if profiled else "NULL AS genre"
+        join = "LEFT JOIN profiles p ON p.article_id = a.article_id" if profiled else ""
+        return self._dicts(
+            f"""SELECT a.article_id, a.published, a.source, coalesce(s.name, a.source) AS outlet, a.title,
+                       a.duplicate_of, a.machine_written, a.word_count, {profile}
+                FROM article_stories st JOIN articles a ON a.article_id = st.article_id
+                LEFT JOIN sources s ON s.source_id = a.source {join}
+                WHERE st.story_id = ? ORDER BY a.published NULLS LAST, a.article_id""",
+            [story_id],
+        )
+
+    def web_story_evidence(self, story_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Where a story's claim groups and origins can be read: {group_id: its claim's article_id, start, end,
+        outlet} and the origins with the span of the member claim that rests on each."""
+        groups = self._dicts(
+            """SELECT g.group_id, c.article_id, c.start, c."end", coalesce(s.name, a.source) AS outlet
+               FROM claim_groups g JOIN claims c ON c.claim_id = g.claim_id
+               JOIN articles a ON a.article_id = c.article_id LEFT JOIN sources s ON s.source_id = a.source
+               WHERE g.story_id = ?""",
+            [story_id],
+        )
+        origins = self._dicts(
+            """SELECT o.group_id, o.name, c.article_id, c.start, c."end"
+               FROM origins o JOIN claim_groups g ON g.group_id = o.group_id JOIN claims c ON c.claim_id = o.claim_id
+               WHERE g.story_id = ?""",
+            [story_id],
+        )
+        return {g.pop("group_id"): g for g in groups}, origins
+
+    def web_article(self, article_id: str) -> dict[str, Any] | None:
+        """One article by exact id with its outlet name, its story, and its profile when the file has profiles."""
+        profiled = self.has_table("profiles")
+        found = self._dicts(
+            f"""SELECT a.*, s.name AS outlet, st.story_id, so.title AS story_title
+                       {", to_json(p) AS profile" if profiled else ", NULL AS profile"}
+                FROM articles a LEFT JOIN sources s ON s.source_id = a.source
+                LEFT JOIN article_stories st ON st.article_id = a.article_id
+                LEFT JOIN stories so ON so.story_id = st.story_id
+                {"LEFT JOIN profiles p ON p.article_id = a.article_id" if profiled else ""}
+                WHERE a.article_id = ?""",
+            [article_id],
+        )
+        if not found:
+            return None
+        article = found[0]
+        article["profile"] = json.loads(article["profile"]) if article["profile"] else None
+        return article
+
+    def web_article_groups(self, article_id: str) -> list[dict[str, Any]]:
+        """The claim groups the article's claims are members of: claim_id, group_id, verdict, stance, reason."""
+        return self._dicts(
+            """SELECT m.claim_id, m.group_id, g.verdict, m.stance, m.reason, g.n_outlets, g.n_origins
+               FROM claim_group_members m JOIN claim_groups g ON g.group_id = m.group_id
+               WHERE m.article_id = ? ORDER BY m.claim_id""",
+            [article_id],
+        )
+
+    def web_copies(self, article_id: str) -> list[dict[str, Any]]:
+        """Articles stored as copies of this one (``duplicate_of``)."""
+        return self._dicts(
+            """SELECT a.article_id, coalesce(s.name, a.source) AS outlet, a.title, a.published FROM articles a
+               LEFT JOIN sources s ON s.source_id = a.source WHERE a.duplicate_of = ? ORDER BY a.published""",
+            [article_id],
+        )
+
+    # Each claim's actors and targets, one row per name ("Iran; Russia" is two). The code and kind describe the
+    # first actor only, so they are kept for single-actor claims.
+    _ACTOR_NAMES = """
+        SELECT trim(unnest(string_split(actor, ';'))) AS name, 'actor' AS role, claim_id, article_id,
+               CASE WHEN NOT contains(actor, ';') THEN actor_code END AS code,
+               CASE WHEN NOT contains(actor, ';') THEN actor_kind END AS kind
+        FROM claims WHERE actor IS NOT NULL
+        UNION ALL
+        SELECT trim(unnest(string_split(target, ';'))), 'target', claim_id, article_id,
+               CASE WHEN NOT contains(target, ';') THEN target_code END, NULL
+        FROM claims WHERE target IS NOT NULL"""
+
+    def web_actors(self, search: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """(actors matching, one page of them): the actors and targets of claims, by the number of claims that
+        name them as actor, then as target; with their country code and kind where a claim gives them alone."""
+        where, params = ("WHERE contains(lower(name), lower(?))", [search]) if search else ("", [])
+        found = self._dicts(
+            f"""WITH names AS ({self._ACTOR_NAMES})
+                SELECT name, count(*) FILTER (role = 'actor') AS n_claims, count(*) FILTER (role = 'target')
+                       AS n_target, count(DISTINCT article_id) AS n_articles, mode(code) AS code, mode(kind) AS kind,
+                       count(*) OVER () AS total
+                FROM names {where} GROUP BY name
+                ORDER BY n_claims DESC, n_target DESC, name LIMIT ? OFFSET ?""",
+            [*params, limit, offset],
+        )
+        total = found[0].pop("total") if found else 0
+        for row in found[1:]:
+            row.pop("total")
+        return total, found
+
+    def web_actor(self, name: str, limit: int, offset: int) -> dict[str, Any]:
+        """What one actor does and undergoes: the claims naming it as actor or target (one page, newest article
+        first, with their article, outlet and story), how many there are, and what it said as a speaker."""
+        claims = self._dicts(
+            f"""WITH names AS ({self._ACTOR_NAMES}), mine AS (
+                    SELECT claim_id, list(DISTINCT role ORDER BY role) AS roles FROM names WHERE name = ?
+                    GROUP BY claim_id)
+                SELECT c.claim_id, mine.roles, c.article_id, c.text, c.start, c."end", c.event_type, c.modality,
+                       c.actor, c.target, c.object, c.quantity_text, c.unit, c.date, c.date_text, c.place,
+                       a.title, a.published, coalesce(s.name, a.source) AS outlet, st.story_id,
+                       count(*) OVER () AS total
+                FROM mine JOIN claims c ON c.claim_id = mine.claim_id JOIN articles a ON a.article_id = c.article_id
+                LEFT JOIN sources s ON s.source_id = a.source
+                LEFT JOIN article_stories st ON st.article_id = c.article_id
+                ORDER BY a.published DESC NULLS LAST, c.article_id, c.start LIMIT ? OFFSET ?""",
+            [name, limit, offset],
+        )
+        said = self._dicts(
+            """SELECT t.attribution_id, t.article_id, t.content, t.start, t."end", t.cue, t.direct, t.speaker_kind,
+                      t.speaker_role, t.speaker_affiliation, a.title, a.published,
+                      coalesce(s.name, a.source) AS outlet, count(*) OVER () AS total
+               FROM attributions t JOIN articles a ON a.article_id = t.article_id
+               LEFT JOIN sources s ON s.source_id = a.source
+               WHERE t.speaker_name = ? AND t.speaker_kind <> 'implicit'
+               ORDER BY a.published DESC NULLS LAST, t.article_id, t.start LIMIT ?""",
+            [name, limit],
+        )
+        n_claims = claims[0]["total"] if claims else 0
+        n_said = said[0]["total"] if said else 0
+        for row in (*claims, *said):
+            row.pop("total")
+        return {"claims": claims, "n_claims": n_claims, "said": said, "n_said": n_said}
+
+    def web_outlets(self, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """(outlets, one page of them): by number of articles, each with its first and last publication, its
+        stories, and its source profile (``profile``, or ``None`` before profiles are computed)."""
+        profiled = self.has_table("source_profiles")
+        found = self._dicts(
+            f"""WITH counts AS (
+                    SELECT a.source, count(*) AS n_articles, min(a.published) AS first_published,
+                           max(a.published) AS last_published, count(DISTINCT st.story_id) AS n_stories
+                    FROM articles a LEFT JOIN article_stories st ON st.article_id = a.article_id
+                    WHERE a.source IS NOT NULL GROUP BY a.source)
+                SELECT s.source_id, s.name, s.domain, counts.* EXCLUDE (source),
+                       {"to_json(p) AS profile" if profiled else "NULL AS profile"}, count(*) OVER () AS total
+                FROM sources s JOIN counts ON counts.source = s.source_id
+                {"LEFT JOIN source_profiles p ON p.source = s.source_id" if profiled else ""}
+                ORDER BY counts.n_articles DESC, s.name LIMIT ? OFFSET ?""",
+            [limit, offset],
+        )
+        total = found[0]["total"] if found else 0
+        for row in found:
+            row.pop("total")
+            row["profile"] = json.loads(row["profile"]) if row["profile"] else None
+        return total, found
+
+    def web_outlet(self, key: str, limit: int, offset: int) -> dict[str, Any] | None:
+        """One outlet by source id or name: its source profile, one page of its articles (newest first) with their
+        stories, and the stories it reports most."""
+        found = self._dicts(
+            "SELECT * FROM sources WHERE source_id = ? OR name = ? ORDER BY source_id = ? DESC LIMIT 1", [key, key, key]
+        )
+        if not found:
+            return None
+        outlet = found[0]
+        outlet["profile"] = None
+        if self.has_table("source_profiles"):
+            profile = self._dicts("SELECT * FROM source_profiles WHERE source = ?", [outlet["source_id"]])
+            outlet["profile"] = profile[0] if profile else None
+        outlet["articles"] = self._dicts(
+            """SELECT a.article_id, a.published, a.title, a.duplicate_of, a.machine_written, st.story_id,
+                      count(*) OVER () AS total
+               FROM articles a LEFT JOIN article_stories st ON st.article_id = a.article_id
+               WHERE a.source = ? ORDER BY a.published DESC NULLS LAST, a.article_id LIMIT ? OFFSET ?""",
+            [outlet["source_id"], limit, offset],
+        )
+        outlet["n_articles"] = outlet["articles"][0]["total"] if outlet["articles"] else 0
+        for row in outlet["articles"]:
+            row.pop("total")
+        outlet["stories"] = self._dicts(
+            """SELECT so.story_id, so.title, so.n_articles, count(*) AS n_here
+               FROM articles a JOIN article_stories st ON st.article_id = a.article_id
+               JOIN stories so ON so.story_id = st.story_id
+               WHERE a.source = ? GROUP BY ALL ORDER BY n_here DESC, so.n_articles DESC, so.story_id LIMIT 20""",
+            [outlet["source_id"]],
+        )
+        return outlet
 
 
 def _domain(article: Article) -> str | None:
