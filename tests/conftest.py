@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.hostile import write_inputs
 
 from newstrace.pipeline import run
 from newstrace.settings import Settings
@@ -36,4 +37,16 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(db) as store:
         summary = run([str(p) for p in sorted(SEEDS.glob("*.txt"))], store, Settings(workers=1))
     assert summary.ok and summary.placed == 3, summary
+    return db
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Articles whose text, title and outlet name carry <script>, onerror= and javascript: payloads (tests/hostile.py),
+    run through every stage; read-only for tests."""
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "hostile.duckdb"
+    with Store(db) as store:
+        summary = run([str(p) for p in write_inputs(folder)], store, Settings(workers=1))
+    assert summary.ok and summary.articles_new == 2, summary
     return db

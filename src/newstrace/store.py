@@ -662,20 +662,26 @@ class Store:
         """The claim groups of a story, most reported first, each with the outlets that report it (``outlets``),
         its origins (``origins``: name, kind, anonymous_count, via) and its contradicting members (``against``:
         outlet, reason, claim text)."""
+        # The story's groups and members are picked first, so the joins stay the size of the story (correlated
+        # subqueries per group made DuckDB join whole tables: 70 ms a story on 50,000 articles, now 25).
         columns, rows = self.query(
-            """SELECT g.*,
-                 (SELECT list(DISTINCT o ORDER BY o) FROM (
-                    SELECT coalesce(s.name, a.source, a.article_id) AS o
-                    FROM claim_group_members m JOIN articles a USING (article_id)
-                    LEFT JOIN sources s ON s.source_id = a.source WHERE m.group_id = g.group_id)) AS outlets,
-                 (SELECT list({'name': o.name, 'kind': o.kind, 'anonymous_count': o.anonymous_count, 'via': o.via}
-                              ORDER BY o.name)
-                  FROM origins o WHERE o.group_id = g.group_id) AS origins,
-                 (SELECT list({'outlet': coalesce(s.name, a.source), 'reason': m.reason, 'text': c.text})
-                  FROM claim_group_members m JOIN articles a USING (article_id) JOIN claims c USING (claim_id)
-                  LEFT JOIN sources s ON s.source_id = a.source
-                  WHERE m.group_id = g.group_id AND m.stance = 'contradicts') AS against
-               FROM claim_groups g WHERE g.story_id = ?
+            """WITH g AS (SELECT * FROM claim_groups WHERE story_id = $1),
+                m AS (SELECT m.*, coalesce(s.name, a.source) AS outlet, coalesce(s.name, a.source, a.article_id) AS o
+                      FROM claim_group_members m JOIN articles a ON a.article_id = m.article_id
+                      LEFT JOIN sources s ON s.source_id = a.source
+                      WHERE m.group_id IN (SELECT group_id FROM g)),
+                outlets AS (SELECT group_id, list(DISTINCT o ORDER BY o) AS outlets FROM m GROUP BY group_id),
+                origins AS (
+                    SELECT group_id, list({'name': name, 'kind': kind, 'anonymous_count': anonymous_count, 'via': via}
+                                          ORDER BY name) AS origins
+                    FROM origins WHERE group_id IN (SELECT group_id FROM g) GROUP BY group_id),
+                against AS (
+                    SELECT m.group_id, list({'outlet': m.outlet, 'reason': m.reason, 'text': c.text}) AS against
+                    FROM m JOIN claims c ON c.claim_id = m.claim_id WHERE m.stance = 'contradicts'
+                    GROUP BY m.group_id)
+               SELECT g.*, outlets.outlets, origins.origins, against.against
+               FROM g LEFT JOIN outlets USING (group_id) LEFT JOIN origins USING (group_id)
+               LEFT JOIN against USING (group_id)
                ORDER BY g.n_outlets DESC, g.n_articles DESC, g.group_id""",
             [story_id],
         )
@@ -1083,8 +1089,7 @@ class Store:
         found = self._dicts(
             f"""WITH names AS ({self._ACTOR_NAMES})
                 SELECT name, count(*) FILTER (role = 'actor') AS n_claims, count(*) FILTER (role = 'target')
-                       AS n_target, count(DISTINCT article_id) AS n_articles, mode(code) AS code, mode(kind) AS kind,
-                       count(*) OVER () AS total
+                       AS n_target, mode(code) AS code, mode(kind) AS kind, count(*) OVER () AS total
                 FROM names {where} GROUP BY name
                 ORDER BY n_claims DESC, n_target DESC, name LIMIT ? OFFSET ?""",
             [*params, limit, offset],
@@ -1097,20 +1102,39 @@ class Store:
     def web_actor(self, name: str, limit: int, offset: int) -> dict[str, Any]:
         """What one actor does and undergoes: the claims naming it as actor or target (one page, newest article
         first, with their article, outlet and story), how many there are, and what it said as a speaker."""
+        # Names are matched whole after splitting "Iran; Russia"; ``contains`` first narrows the claims cheaply.
+        # The page is chosen on narrow rows (id, article, offset, date); only its rows are joined to the wide ones.
+        mine = """WITH names AS (
+                    SELECT claim_id, article_id, start, 'actor' AS role,
+                           trim(unnest(string_split(actor, ';'))) AS name
+                    FROM claims WHERE contains(actor, $1)
+                    UNION ALL
+                    SELECT claim_id, article_id, start, 'target', trim(unnest(string_split(target, ';')))
+                    FROM claims WHERE contains(target, $1)),
+                mine AS (
+                    SELECT claim_id, any_value(article_id) AS article_id, any_value(start) AS start,
+                           bool_or(role = 'actor') AS as_actor, bool_or(role = 'target') AS as_target
+                    FROM names WHERE name = $1 GROUP BY claim_id)"""
         claims = self._dicts(
-            f"""WITH names AS ({self._ACTOR_NAMES}), mine AS (
-                    SELECT claim_id, list(DISTINCT role ORDER BY role) AS roles FROM names WHERE name = ?
-                    GROUP BY claim_id)
-                SELECT c.claim_id, mine.roles, c.article_id, c.text, c.start, c."end", c.event_type, c.modality,
-                       c.actor, c.target, c.object, c.quantity_text, c.unit, c.date, c.date_text, c.place,
-                       a.title, a.published, coalesce(s.name, a.source) AS outlet, st.story_id,
-                       count(*) OVER () AS total
-                FROM mine JOIN claims c ON c.claim_id = mine.claim_id JOIN articles a ON a.article_id = c.article_id
+            f"""{mine}, page AS (
+                    SELECT mine.*, a.published, count(*) OVER () AS total
+                    FROM mine JOIN articles a ON a.article_id = mine.article_id
+                    ORDER BY a.published DESC NULLS LAST, mine.article_id, mine.start LIMIT $2 OFFSET $3)
+                SELECT c.claim_id, page.as_actor, page.as_target, c.article_id, c.text, c.start, c."end",
+                       c.event_type, c.modality, c.actor, c.target, c.object, c.quantity_text, c.unit, c.date,
+                       c.date_text, c.place, a.title, a.published, coalesce(s.name, a.source) AS outlet, st.story_id,
+                       page.total
+                FROM page JOIN claims c ON c.claim_id = page.claim_id JOIN articles a ON a.article_id = c.article_id
                 LEFT JOIN sources s ON s.source_id = a.source
                 LEFT JOIN article_stories st ON st.article_id = c.article_id
-                ORDER BY a.published DESC NULLS LAST, c.article_id, c.start LIMIT ? OFFSET ?""",
+                ORDER BY page.published DESC NULLS LAST, page.article_id, page.start""",
             [name, limit, offset],
         )
+        if claims:
+            n_claims = claims[0]["total"]
+        else:  # a page past the last one
+            counted = self.db.execute(f"{mine} SELECT count(*) FROM mine", [name]).fetchone()
+            n_claims = int(counted[0]) if counted else 0
         said = self._dicts(
             """SELECT t.attribution_id, t.article_id, t.content, t.start, t."end", t.cue, t.direct, t.speaker_kind,
                       t.speaker_role, t.speaker_affiliation, a.title, a.published,
@@ -1121,10 +1145,9 @@ class Store:
                ORDER BY a.published DESC NULLS LAST, t.article_id, t.start LIMIT ?""",
             [name, limit],
         )
-        n_claims = claims[0]["total"] if claims else 0
         n_said = said[0]["total"] if said else 0
-        for row in (*claims, *said):
-            row.pop("total")
+        for found in (*claims, *said):
+            found.pop("total")
         return {"claims": claims, "n_claims": n_claims, "said": said, "n_said": n_said}
 
     def web_outlets(self, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
