@@ -376,6 +376,21 @@ def test_pages_answer_while_another_process_writes(served: tuple[str, Path], ids
         assert store.count("articles") == 12 + batches * size
 
 
+def test_release_closes_between_batches_and_the_next_use_opens_again(tmp_path: Path) -> None:
+    with Store(tmp_path / "released.duckdb") as store:
+        store.release(held_for=60)
+        assert store._db is not None  # open for less than a minute: kept
+        store.release()
+        assert store._db is None
+        assert "articles" in store.tables() and store._db is not None
+        with store.transaction():
+            store.release()  # never inside a transaction
+            assert store._db is not None
+    with Store(":memory:") as memory:
+        memory.release()  # closing would lose the data
+        assert "articles" in memory.tables()
+
+
 def test_a_request_that_waits_too_long_is_a_coded_503(demo_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "held.duckdb"
     shutil.copy(demo_db, db)

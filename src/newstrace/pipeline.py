@@ -236,7 +236,7 @@ def group_duplicates(store: Store, settings: Settings) -> int:
             signatures.append((article_id, sig.tobytes()))  # stored, so later runs need not recompute it
             changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
         store.save_grouping(signatures, changes)
-        store.release()  # between batches, readers may open the file
+        store.release(held_for=1.0)  # short batches: let readers (the web UI) in about once a second
     return store.count_duplicates()
 
 
@@ -383,7 +383,7 @@ def cross_check(
             )
             for claim in claims
         ]  # fmt: skip
-        store.release()  # readers may open the file while the story is checked
+        store.release(held_for=1.0)  # let readers (the web UI) in about once a second, while a story is checked
         groups, members, origins = check_story(story_id, reported, _embedder())
         store.save_checks(story_id, mark, groups, members, origins)
         summary.checked_stories += 1
@@ -419,7 +419,7 @@ def profile_articles(
             for article, basis in batch
         ]
         store.save_profiles(profiles)
-        store.release()  # between batches, readers (the web UI) may open the file
+        store.release(held_for=1.0)  # short batches: let readers (the web UI) in about once a second
         summary.profiled += len(profiles)
     if progress and pending:
         progress("profiling articles", len(pending), len(pending))

@@ -13,9 +13,11 @@ that allows no inline script or style at all.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,7 @@ def create_app(db_path: str | Path, lock_timeout: float = 3.0, allowed_hosts: li
     path = Path(db_path)
     if not path.exists():
         raise StoreError(f"no database at {path}: create it with `newstrace run INPUT... --db {path}`")
-    app = FastAPI(title="newstrace", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="newstrace", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_warm_up)
     templates = Environment(loader=PackageLoader("newstrace", "templates"), autoescape=True, trim_blocks=True,
                             lstrip_blocks=True)  # fmt: skip
     templates.filters["pct"] = _pct
@@ -164,6 +166,18 @@ def create_app(db_path: str | Path, lock_timeout: float = 3.0, allowed_hosts: li
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.add_middleware(_Guard, render_error=lambda path: _crash_page(templates, path))
     return app
+
+
+@asynccontextmanager
+async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Import the picture modules (matplotlib: half a second) when the server starts rather than in the first
+    dossier's picture requests; missing modules are fine, their pictures answer 404."""
+    for name in ("graph", "timeline"):
+        try:
+            importlib.import_module(f"newstrace.{name}")
+        except ImportError:
+            log.info("no %s module: its pictures answer 404", name)
+    yield
 
 
 def _wants_json(request: Request) -> bool:
