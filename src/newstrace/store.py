@@ -260,6 +260,12 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+# The speakers of one story's attributions (parameter: the story id), read before any join so that a briefing never
+# scans the whole attributions table.
+_STORY_SPEAKERS = """SELECT attribution_id, speaker_name AS speaker, speaker_kind FROM attributions
+    WHERE article_id IN (SELECT article_id FROM article_stories WHERE story_id = ?)"""
+
+
 class Store:
     """One DuckDB file (or ``:memory:``), migrated on open unless read-only.
 
@@ -823,16 +829,16 @@ class Store:
         its articles with their speaker (for a story whose claims recur nowhere), and the text of its articles."""
         groups = self.story_groups(story_id)
         columns, rows = self.query(
-            """SELECT m.group_id, m.claim_id, m.article_id, coalesce(s.name, a.source) AS outlet, a.published,
-                      m.stance, m.reason, c.start, c."end", c.modality, t.speaker_name AS speaker,
-                      t.speaker_kind, a.duplicate_of
+            f"""WITH said AS ({_STORY_SPEAKERS})
+               SELECT m.group_id, m.claim_id, m.article_id, coalesce(s.name, a.source) AS outlet, a.published,
+                      m.stance, m.reason, c.start, c."end", c.modality, t.speaker, t.speaker_kind, a.duplicate_of
                FROM claim_group_members m JOIN claim_groups g USING (group_id)
                JOIN claims c ON c.claim_id = m.claim_id JOIN articles a ON a.article_id = m.article_id
                LEFT JOIN sources s ON s.source_id = a.source
-               LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
+               LEFT JOIN said t ON t.attribution_id = c.attribution_id
                WHERE g.story_id = ?
                ORDER BY a.published NULLS LAST, m.article_id, c.start""",
-            [story_id],
+            [story_id, story_id],
         )
         members: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
@@ -841,14 +847,15 @@ class Store:
         for group in groups:
             group["members"] = members.get(group["group_id"], [])
         columns, rows = self.query(
-            """SELECT c.claim_id, c.article_id, coalesce(s.name, a.source) AS outlet, a.published, c.start, c."end",
-                      c.event_type, c.modality, c.quantity, t.speaker_name AS speaker, t.speaker_kind, a.duplicate_of
+            f"""WITH said AS ({_STORY_SPEAKERS})
+               SELECT c.claim_id, c.article_id, coalesce(s.name, a.source) AS outlet, a.published, c.start, c."end",
+                      c.event_type, c.modality, c.quantity, t.speaker, t.speaker_kind, a.duplicate_of
                FROM claims c JOIN article_stories x USING (article_id) JOIN articles a USING (article_id)
                LEFT JOIN sources s ON s.source_id = a.source
-               LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
+               LEFT JOIN said t ON t.attribution_id = c.attribution_id
                WHERE x.story_id = ?
                ORDER BY a.published NULLS LAST, c.article_id, c.start""",
-            [story_id],
+            [story_id, story_id],
         )
         claims = [dict(zip(columns, row, strict=True)) for row in rows]
         _, rows = self.query(
