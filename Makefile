@@ -35,6 +35,7 @@ bench: setup  ## run every benchmark on ../shared/data (writes bench/results and
 	$(BIN)/python -m bench.stance
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.stories
+	$(BIN)/python -m bench.profiles
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal
