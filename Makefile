@@ -36,6 +36,7 @@ bench: setup  ## run every benchmark on ../shared/data (writes bench/results and
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.stories
 	$(BIN)/python -m bench.profiles
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .crosscheck import chain_of
 from .models import Article, ArticleProfile, Attribution, Claim, Cue
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class ProfileParams:
     """Thresholds of the profile rules (README: how profiles are made)."""
 
     opinion_threshold: float = 1.5  # opinion evidence per 100 words
+    opinion_min_weight: float = 4.0  # and at least this much in all, so a short text cannot flip on three pronouns
     analysis_threshold: float = 2.0  # explanation and forecast words per 100 own-voice words
     analysis_max_attributed: float = 0.5  # analysis speaks mostly in its own voice
     derivative_share: float = 0.34  # share of attributed claims lifted from other outlets
@@ -53,10 +54,23 @@ class Earlier:
 _QUOTED = re.compile(r"“[^”]{1,3000}”|\"[^\"\n]{1,3000}\"|‘[^’\n]{12,600}’(?!\w)")
 
 
+# Voices embedded in a page that are not the writer's: a social post (its markup, its link, the paragraph signed
+# "— Name (@handle)") and the lines of an interview transcript ("Q:", "WALLACE:").
+_EMBEDDED = re.compile(
+    r"<tweet\b.*?</tweet>|[^\n]*pic\.twitter\.com/[^\n]*|[^\n]*\n?[^\n]*—\s*[^\n(]{1,60}\(@\w+\)[^\n]*", re.S | re.I
+)
+_TRANSCRIPT_LINE = re.compile(r"^(?:Q|A|[A-Z][A-Z .'-]{1,30}):\s.*$", re.M)
+
+
 def own_voice(text: str, attributions: Iterable[Attribution]) -> str:
-    """The text with quotations and attributed content blanked out (same length, so offsets still hold)."""
+    """The text with quotations, attributed content, embedded posts and interview lines blanked out (same length,
+    so offsets still hold)."""
     chars = list(text)
     spans = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _EMBEDDED.finditer(text)]
+    transcript = list(_TRANSCRIPT_LINE.finditer(text))
+    if len(transcript) >= 3:
+        spans += [(m.start(), m.end()) for m in transcript]
     spans += [(a.start, a.end) for a in attributions if a.speaker_kind != "implicit"]
     for start, end in spans:
         chars[max(start, 0) : max(end, 0)] = " " * (max(end, 0) - max(start, 0))
@@ -65,9 +79,9 @@ def own_voice(text: str, attributions: Iterable[Attribution]) -> str:
 
 # -- genre cues ----------------------------------------------------------------------------------------------------
 
-# "World War I" and "Phase I" are numerals, not the writer.
+# "World War I", "Phase I", "(I-Vt.)" and "I-95" are not the writer.
 _FIRST_PERSON = re.compile(
-    r"(?<![\w’'])(?<!War )(?<!Phase )(?<!Part )(?:I|I[’']m|I[’']ve|I[’']d|me|my|mine|myself)(?![\w’'])"
+    r"(?<![\w’'])(?<!War )(?<!Phase )(?<!Part )(?:I|I[’']m|I[’']ve|I[’']d|me|my|mine|myself)(?![\w’'-])"
 )
 _FIRST_PLURAL = re.compile(r"(?<![\w’'])(?:[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|[Oo]ur|ours|ourselves|us)(?![\w’'])")
 _EVALUATIVE_WORDS = """
@@ -112,12 +126,13 @@ _PATTERNS = {
 
 _SECTION_URL = re.compile(
     r"/(?P<opinion>opinions?|op-?eds?|commentisfree|comment|commentary|columns?|columnists?|editorials?|views?"
-    r"|letters|blogs?)/|/(?P<analysis>analysis|news-analysis|explainers?|explained|fact-?check)/",
+    r"|letters)/|/(?P<analysis>analysis|news-analysis|explainers?|explained|fact-?check)/",
     re.I,
 )
 _SECTION_TITLE = re.compile(
     r"^\s*(?:(?P<opinion>opinion|op-ed|editorial|column|commentary|comment|view|letter)"
-    r"|(?P<analysis>analysis|news analysis|explainer|explained))\s*[:|–—-]\s",
+    r"|(?P<analysis>analysis|news analysis|explainer|explained))\s*[:|–—-]\s"
+    r"|\|\s*(?:(?P<opinion2>opinion|editorial|op-ed)|(?P<analysis2>analysis))\b",
     re.I,
 )
 _COLUMNIST = re.compile(r"\b(?:columnist|opinion\s+writer|op-ed\s+contributor|editorial\s+board|commentator)\b", re.I)
@@ -157,7 +172,8 @@ def section_cue(article: Article) -> tuple[str, Cue] | None:
 
 
 def _group(match: re.Match[str]) -> str:
-    return "opinion" if match.group("opinion") else "analysis"
+    names = match.groupdict()
+    return "opinion" if names.get("opinion") or names.get("opinion2") else "analysis"
 
 
 # -- the profile ---------------------------------------------------------------------------------------------------
@@ -190,7 +206,7 @@ def profile(
     if section:
         genre, cue = section
         cues.insert(0, cue)
-    elif score >= params.opinion_threshold:
+    elif score >= params.opinion_threshold and sum(_WEIGHTS[c.kind] for c in cues) >= params.opinion_min_weight:
         genre = "opinion"
     else:
         own_words = max(len(voice.split()), 1)
@@ -234,13 +250,20 @@ def _speaker(chain: Sequence[Attribution]) -> str | None:
 
 
 def _same_outlet(name: str | None, article: Article) -> bool:
-    """Whether ``name`` is the article's own outlet (a regional outlet citing itself in a dateline is not lifting)."""
+    """Whether ``name`` is the article's own outlet (a regional outlet citing itself in a dateline is not lifting),
+    or the wire agency in its byline (an AP story on another site that cites "The Associated Press")."""
     key = _key(name)
-    return bool(key) and any(own and key.startswith(own) for own in (_key(article.source_name), _key(article.source)))
+    own = [_key(article.source_name), _key(article.source), *(_key(a) for a in article.authors)]
+    return bool(key) and any(o and (key.startswith(o) or _WIRES.get(o) == _WIRES.get(key, "-")) for o in own)
+
+
+# A wire agency's names, as bylines and citations write them.
+_WIRES = {"ap": "ap", "associatedpress": "ap", "reuters": "reuters", "afp": "afp", "agencefrancepresse": "afp"}
+_WIRES |= {"upi": "upi", "unitedpressinternational": "upi"}
 
 
 def _key(name: str | None) -> str:
-    return re.sub(r"[^a-z0-9]", "", (name or "").lower().removeprefix("the "))
+    return re.sub(r"[^a-z0-9]", "", re.sub(r"[’']s$", "", (name or "").lower().removeprefix("the ")))
 
 
 def _lifted(
@@ -255,6 +278,7 @@ def _lifted(
         for link in chain_of(claim.attribution_id, by_id):
             outlet = link.speaker_name if link.speaker_kind == "outlet" else link.reported_to
             outlet = (outlet or "").split(",")[0].strip()  # "Meridian Wire, a transfer that …" is Meridian Wire
+            outlet = re.sub(r"[’']s$", "", outlet)  # "ABC's" is ABC
             if outlet and link.speaker_kind != "implicit" and _is_outlet(outlet) and not _same_outlet(outlet, article):
                 lifted[claim.claim_id] = outlet
                 break
@@ -281,7 +305,7 @@ def _derivative(
         return True, (copy_of, *[o for o in derived_from if o != copy_of])
     if not lifted:
         return False, ()
-    share = len(lifted) / max(n_attributed, 1)
+    share = len(lifted) / max(n_attributed, 1) if len(lifted) >= 2 else 0.0  # one lift is not a pattern
     lead = [c for c in claims if c.start < params.lead_chars and _speaker(chain_of(c.attribution_id, by_id))]
     lead_lifted = bool(lead) and lead[0].claim_id in lifted
     return share >= params.derivative_share or lead_lifted, derived_from
