@@ -97,7 +97,7 @@ def test_derivative_names_the_outlets_it_carries() -> None:
 
 
 def test_empty_and_odd_articles_do_not_crash() -> None:
-    for text in ("", "!!!!", "“" * 5000, "I " * 10000):
+    for text in ("", "!!!!", "“" * 5000, "I " * 10000, "a" * 200_000, "x — y (@z) " * 5000, "pic.twitter.com/x " * 999):
         found = profile(article(text), [], [], [], {})
         assert found.genre in ("news", "opinion", "analysis") and found.attribution_density is None
 

@@ -56,9 +56,8 @@ _QUOTED = re.compile(r"“[^”]{1,3000}”|\"[^\"\n]{1,3000}\"|‘[^’\n]{12,6
 
 # Voices embedded in a page that are not the writer's: a social post (its markup, its link, the paragraph signed
 # "— Name (@handle)") and the lines of an interview transcript ("Q:", "WALLACE:").
-_EMBEDDED = re.compile(
-    r"<tweet\b.*?</tweet>|[^\n]*pic\.twitter\.com/[^\n]*|[^\n]*\n?[^\n]*—\s*[^\n(]{1,60}\(@\w+\)[^\n]*", re.S | re.I
-)
+_EMBEDDED = re.compile(r"<tweet\b[^>]{0,500}>.{0,3000}?</tweet>|pic\.twitter\.com/", re.S | re.I)
+_SIGNED = re.compile(r"—\s?[^\n(—]{1,60}\(@\w{1,30}\)")
 _TRANSCRIPT_LINE = re.compile(r"^(?:Q|A|[A-Z][A-Z .'-]{1,30}):\s.*$", re.M)
 
 
@@ -67,7 +66,17 @@ def own_voice(text: str, attributions: Iterable[Attribution]) -> str:
     so offsets still hold)."""
     chars = list(text)
     spans = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _EMBEDDED.finditer(text)]
+    for embedded in _EMBEDDED.finditer(text):  # a tweet's markup, or the whole line that links a post's picture
+        if embedded.group(0).startswith("<"):
+            spans.append((embedded.start(), embedded.end()))
+        else:
+            end = text.find("\n", embedded.end())
+            spans.append((text.rfind("\n", 0, embedded.start()) + 1, end if end >= 0 else len(text)))
+    for signed in _SIGNED.finditer(text):  # the post is the paragraph before its signature, and the signature line
+        line = text.rfind("\n", 0, signed.start())
+        post = text.rfind("\n", 0, max(line, 0)) if line > 0 else -1
+        end = text.find("\n", signed.end())
+        spans.append((post + 1, end if end >= 0 else len(text)))
     transcript = list(_TRANSCRIPT_LINE.finditer(text))
     if len(transcript) >= 3:
         spans += [(m.start(), m.end()) for m in transcript]
