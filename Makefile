@@ -39,4 +39,4 @@ bench: setup  ## run every benchmark on ../shared/data (writes bench/results and
 	$(BIN)/python -m bench.web
 
 clean:
-	rm -rf $(VENV) demo.duckdb demo.duckdb.wal
+	rm -rf $(VENV) demo.duckdb demo.duckdb.wal demo-output
