@@ -240,7 +240,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             basis VARCHAR NOT NULL           -- profile version and the story check it was computed from
         );
         CREATE TABLE source_profiles (
-            source VARCHAR PRIMARY KEY,      -- source_id, or the article's input when it names no outlet
+            source VARCHAR PRIMARY KEY,      -- source_id ('' for the articles that name no outlet)
             name VARCHAR,
             n_articles INTEGER NOT NULL,
             n_news INTEGER NOT NULL,
