@@ -56,6 +56,16 @@ def shorten(text: object, width: int) -> str:
     return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:") + "…"
 
 
+def empty(title: str, message: str, size: tuple[float, float]) -> Figure:
+    """A picture that says there is nothing to draw, rather than a blank or an error."""
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=13, color="#555555")
+    return fig
+
+
 def save(fig: Figure, path: str | Path) -> None:
     """Write ``fig`` as SVG or PNG, by the suffix of ``path``. Call inside :func:`drawing`."""
     suffix = Path(path).suffix.lower()

@@ -278,12 +278,7 @@ def draw(graph: nx.MultiDiGraph) -> Figure:
     if graph.graph.get("story_id"):
         title += f" in story {graph.graph['story_id']}"
     if not graph.number_of_edges():
-        fig = Figure(figsize=(8, 3), layout="constrained")
-        ax = fig.add_subplot()
-        ax.set_axis_off()
-        ax.set_title(title)
-        ax.text(0.5, 0.5, "no actor → target events", ha="center", va="center", fontsize=14, color="#555555")
-        return fig
+        return figures.empty(title, "no actor → target events", (8, 3))
     pos = _layout(shown)
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
     low_x, high_x, low_y, high_y = min(xs) - 1.0, max(xs) + 1.0, min(ys) - 0.7, max(ys) + 0.7

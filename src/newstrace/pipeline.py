@@ -421,6 +421,8 @@ def profile_articles(
         store.save_profiles(profiles)
         store.release(held_for=1.0)  # short batches: let readers (the web UI) in about once a second
         summary.profiled += len(profiles)
+    if pending:
+        store.refresh_source_profiles()
     if progress and pending:
         progress("profiling articles", len(pending), len(pending))
     return summary

@@ -226,11 +226,11 @@ def profile(
 
     lifted = _lifted(article, claims, by_id, earlier)
     copy_of = next((e.outlet for e in earlier if e.claim_id is None and not _same_outlet(e.outlet, article)), None)
-    derivative, derived_from = _derivative(claims, by_id, lifted, copy_of, n_attributed, params)
-    for claim_id, outlet in lifted.items():
-        claim = next((c for c in claims if c.claim_id == claim_id), None)
-        if claim is not None:
-            cues.append(Cue("lifted", f"{outlet}: {claim.text[:160]}", claim.start, claim.end))
+    lead = next((c for c, s in zip(claims, speakers, strict=True) if s and c.start < params.lead_chars), None)
+    derivative, derived_from = _derivative(lead, lifted, copy_of, n_attributed, params)
+    cues += [
+        Cue("lifted", f"{lifted[c.claim_id]}: {c.text[:160]}", c.start, c.end) for c in claims if c.claim_id in lifted
+    ]
 
     machine_evidence = _machine_evidence(article)
     return ArticleProfile(
@@ -300,24 +300,21 @@ def _is_outlet(name: str) -> bool:
 
 
 def _derivative(
-    claims: Sequence[Claim],
-    by_id: dict[str, Attribution],
+    lead: Claim | None,
     lifted: Mapping[str, str],
     copy_of: str | None,
     n_attributed: int,
     params: ProfileParams,
 ) -> tuple[bool, tuple[str, ...]]:
     """Whether the article mostly carries other outlets' reporting, and which outlets (most lifted first); a
-    copy of another outlet's article is derivative of that outlet."""
+    copy of another outlet's article is derivative of that outlet; ``lead`` is its first attributed claim."""
     derived_from = tuple(name for name, _ in Counter(lifted.values()).most_common())
     if copy_of:
         return True, (copy_of, *[o for o in derived_from if o != copy_of])
     if not lifted:
         return False, ()
     share = len(lifted) / max(n_attributed, 1) if len(lifted) >= 2 else 0.0  # one lift is not a pattern
-    lead = [c for c in claims if c.start < params.lead_chars and _speaker(chain_of(c.attribution_id, by_id))]
-    lead_lifted = bool(lead) and lead[0].claim_id in lifted
-    return share >= params.derivative_share or lead_lifted, derived_from
+    return share >= params.derivative_share or (lead is not None and lead.claim_id in lifted), derived_from
 
 
 def _machine_evidence(article: Article) -> str | None:

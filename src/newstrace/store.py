@@ -784,7 +784,7 @@ class Store:
         return found
 
     def save_profiles(self, profiles: Sequence[tuple[ArticleProfile, str]]) -> None:
-        """Replace the profiles of these articles, then recompute every outlet's aggregate."""
+        """Replace the profiles of these articles (``refresh_source_profiles`` updates the outlets after)."""
         rows = [
             [
                 p.article_id, p.genre, p.genre_score,
@@ -800,6 +800,10 @@ class Store:
                             [[p.article_id for p, _ in profiles]])  # fmt: skip
             if rows:
                 self.db.executemany(f"INSERT INTO profiles VALUES ({', '.join('?' * 18)})", rows)
+
+    def refresh_source_profiles(self) -> None:
+        """Recompute every outlet's aggregate from the stored profiles (once per profiling pass: it reads them all)."""
+        with self.transaction():
             self.db.execute("DELETE FROM source_profiles")
             self.db.execute(
                 """INSERT INTO source_profiles

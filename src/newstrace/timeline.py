@@ -125,12 +125,7 @@ def draw(found: Sequence[TimelineEntry], title: str | None = None) -> Figure:
     if len(drawn) < len(found):
         heading += f" ({len(drawn)} of {len(found)} entries shown)"
     if not found:
-        fig = Figure(figsize=(10, 2.5), layout="constrained")
-        ax = fig.add_subplot()
-        ax.set_axis_off()
-        ax.set_title(heading)
-        ax.text(0.5, 0.5, "no claim groups or dated claims", ha="center", va="center", fontsize=13, color="#555555")
-        return fig
+        return figures.empty(heading, "no claim groups or dated claims", (10, 2.5))
     width = 12.0
     plot_width = width * (0.72 if undated else 0.95) - 1.4  # minus the lane names
     rows, places = _pack(dated, plot_width) if dated else ({}, [])
