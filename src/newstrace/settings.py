@@ -46,7 +46,7 @@ class Settings:
         50_000, "Longest article analysed; longer ones are stored but skipped with E_TOO_LARGE."
     )
     nlp_chunk_chars: int = setting(20_000, "Long texts are parsed in pieces of about this many characters.")
-    span_model: bool = setting(True, "Use the trained attribution span tagger on top of the rules.")
+    span_model: bool = setting(True, "Use the trained attribution span tagger, completed by the rules.")
     actor_aliases: str = setting(
         "", "A CSV of extra actor aliases (columns alias,name,code,kind,sector), added to the shipped table."
     )
