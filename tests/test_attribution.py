@@ -302,10 +302,12 @@ def test_quote_signed_with_a_dash_and_a_name() -> None:
     text = (
         "Readers wrote to us.\n\n“He represents our greatest shame as a nation.” ― Sonya Herridge\n"
         "“He is ignorant of our culture and lives.”― Pamela Padilla\xa0\n“A quote with no name at all here.”\n"
+        "“Maybe we can build a wall around him.” ―\xa0Steve Quinlan.\n"
     )
     assert _line_rules_on(text) == [
         ("signed quote", "Sonya Herridge", "―", "“He represents our greatest shame as a nation.”"),
         ("signed quote", "Pamela Padilla", "”―", "“He is ignorant of our culture and lives."),
+        ("signed quote", "Steve Quinlan", "―", "“Maybe we can build a wall around him.”"),
     ]
 
 
@@ -333,6 +335,7 @@ def test_speaker_line_in_a_transcript_or_headline() -> None:
         ("stray ” closing and “fine”", ["“fine”"]),
         ("“First paragraph goes on\n\n“and on in the next.”", ["“First paragraph goes on\n\n“and on in the next.”"]),
         ("“Left open\n\nNew paragraph without a mark.” x", []),
+        ("Intro.\n”Typed backwards at a line start.” ― A Reader", ["”Typed backwards at a line start.”"]),
     ],
 )
 def test_quote_pairing(text: str, quotes: list[str]) -> None:

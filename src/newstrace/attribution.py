@@ -141,7 +141,8 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             continue
         if open_at >= 0 and index - open_at > MAX_QUOTE_CHARS:
             open_at = -1  # too long to be a quotation: the opening mark was stray
-        opening = char in OPENING or (char == STRAIGHT and open_at < 0)
+        opening = char in OPENING or (char in CLOSING + STRAIGHT and open_at < 0 and _opens_line(text, index))
+        opening = opening or (char == STRAIGHT and open_at < 0)
         if opening:
             if open_at >= 0 and not (_continues(text, open_at, index) and _PARAGRAPH.search(text, open_at, index)):
                 open_at = -1  # the earlier mark was never closed
@@ -157,6 +158,12 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             out.append((open_at, index + 1))
         open_at = -1
     return out
+
+
+def _opens_line(text: str, index: int) -> bool:
+    """A mark at the start of a line, right before a word: an opening mark even when typed as a closing one
+    (``”Mr. Trump embodies …”``)."""
+    return (index == 0 or text[index - 1] == "\n") and index + 1 < len(text) and text[index + 1].isalnum()
 
 
 def _continues(text: str, open_at: int, index: int) -> bool:
@@ -419,7 +426,7 @@ def _tagger_first(doc: Doc, rules: list[Found], proposals: Sequence[Found]) -> l
         item = replace(rule, content=list(rule.content))
         if sharing and _wraps(sharing[0], item):  # the outer content is now all the inner one says, and who said it
             outer = sharing[0]
-            parts = [*outer.content, *item.content, item.cue, *([item.source] if item.source is not None else [])]
+            parts = [*outer.content, *item.content, *(s for s in (item.cue, item.source) if s is not None)]
             whole = _trim(doc, min(p.start for p in parts), max(p.end for p in parts))
             outer.content = [whole] if whole is not None else outer.content
             item.parent = outer
@@ -752,15 +759,19 @@ def _signature(doc: Doc, quote: Span) -> tuple[Span, Span] | None:
         i -= 1
     while i < len(doc) and doc[i].is_space:
         i += 1
-    if i + 1 >= len(doc) or doc[i].text.lstrip(CLOSING + STRAIGHT) not in DASHES or not doc[i + 1].text[:1].isupper():
+    dash = i
+    i += 1
+    while i < len(doc) and doc[i].is_space and "\n" not in doc[i].text:
+        i += 1  # "― Julie" or "―\xa0Julie"
+    if i >= len(doc) or doc[dash].text.lstrip(CLOSING + STRAIGHT) not in DASHES or not doc[i].text[:1].isupper():
         return None
-    end = i + 1
+    end = i
     while end < len(doc) and "\n" not in doc[end - 1].whitespace_ and not doc[end].is_space and end - i <= 6:
         end += 1
-    name = _trim(doc, i + 1, end)
+    name = _trim(doc, i, end)
     if name is None or len(name) > 5 or not (end >= len(doc) or doc[end].is_space or "\n" in doc[end - 1].whitespace_):
         return None
-    return doc[i : i + 1], name
+    return doc[dash : dash + 1], name
 
 
 def _speaker_lines(doc: Doc, found: list[Found], used: set[int]) -> None:

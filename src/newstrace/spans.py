@@ -86,7 +86,7 @@ def feature_doc(doc: Doc, rules: Sequence[Found] | None = None) -> Doc:
     if rules is not None:
         for token, hint in zip(shadow, hints(doc, rules), strict=True):
             if hint:
-                token.set_morph(hint)
+                token.set_morph(hint)  # type: ignore[attr-defined]  # in spaCy, missing from its stubs
     return shadow
 
 
