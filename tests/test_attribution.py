@@ -290,6 +290,19 @@ def test_hints_carry_rule_roles_cue_arcs_quotes_and_sentence_edges() -> None:
     assert not shadow.has_annotation("SENT_START")  # the copy has no sentence boundaries of its own
 
 
+def test_tagger_first_keeps_the_whole_quote_and_the_speaker_the_rules_found() -> None:
+    from newstrace.attribution import merge, rule_attributions
+
+    text = "“Drones pushed him on. Missiles will keep him there,” he added in London."
+    doc = next(nlp.parse([text], 20_000))
+    cue = next(doc[t.i : t.i + 1] for t in doc if t.text == "added")
+    second = doc.char_span(text.index("Missiles"), text.index(",”"))
+    proposal = Found(cue, None, [second], False, origin="tagger")  # one sentence of the quote, no source
+    [item] = merge(doc, rule_attributions(doc), [proposal])
+    assert item.origin == "tagger" and item.direct and item.source is not None and item.source.text == "he"
+    assert [c.text for c in item.content] == ["“Drones pushed him on. Missiles will keep him there,”"]
+
+
 def _line_rules_on(text: str) -> list[tuple[str, str, str, str]]:
     from newstrace.attribution import rule_attributions
 
