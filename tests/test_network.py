@@ -11,6 +11,7 @@ Nothing here leaves the loopback interface.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import os
 import shutil
@@ -30,7 +31,9 @@ import pytest
 from typer.testing import CliRunner
 
 import newstrace.fetch
+import newstrace.pipeline
 from newstrace.cli import app
+from newstrace.fetch import Fetcher
 from newstrace.pipeline import RunSummary, run
 from newstrace.settings import Settings
 from newstrace.store import Store
@@ -552,18 +555,22 @@ def test_fetch_failure_is_recorded_with_its_code(
     assert select(db, "SELECT count(*) FROM articles") == [(0,)]
 
 
-def test_timeout_gives_up_after_the_retries(server: NewsServer, tmp_path: Path) -> None:
+def test_timeout_gives_up_after_the_retries(
+    server: NewsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "news.duckdb"
     url = server.url("/slow")
-    start = time.monotonic()
-    summary = ingest([url], db, fast(fetch_timeout=0.5, fetch_retries=1))
-    elapsed = time.monotonic() - start
+    clock = FakeClock()
+    monkeypatch.setattr(
+        newstrace.pipeline, "Fetcher", functools.partial(Fetcher, clock=clock.monotonic, sleep=clock.sleep)
+    )
+    summary = ingest([url], db, fast(fetch_timeout=0.5, fetch_retries=1, fetch_backoff=0.2))
 
     assert summary.errors == {"E_FETCH_TIMEOUT": 1} and not summary.ok
     assert error_codes(db) == {url: "E_FETCH_TIMEOUT"}
     assert input_row(db, url)["status"] == "failed"
     assert server.hits("/slow") == 2  # the first try and one retry, each cut off at the timeout
-    assert 0.9 < elapsed < 4
+    assert clock.waits == [0.2]  # one backoff between them
 
 
 def test_503_twice_then_200_is_ingested_after_retries(server: NewsServer, tmp_path: Path) -> None:
@@ -588,19 +595,16 @@ def test_default_limit_stops_a_50mb_stream_early(server: NewsServer, tmp_path: P
     settings = fast()
     assert settings.max_page_bytes == Settings().max_page_bytes == 10_000_000
     tracemalloc.start()
-    start = time.monotonic()
     try:
         summary = ingest([server.url("/huge")], db, settings)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    elapsed = time.monotonic() - start
 
     assert summary.errors == {"E_TOO_LARGE": 1}
     # Socket buffers hold a few MB the client never read; the other 30+ MB were never sent.
     assert server.huge_sent < 20_000_000
     assert peak < 30_000_000
-    assert elapsed < 5
 
 
 def test_an_endless_robots_txt_is_cut_off_and_still_obeyed(server: NewsServer, tmp_path: Path) -> None:
@@ -723,17 +727,55 @@ def test_cli_run_where_every_input_fails_exits_nonzero(server: NewsServer, tmp_p
 # --- 6. pacing --------------------------------------------------------------------------------------------
 
 
-def test_host_delay_spaces_requests_to_one_host(server: NewsServer, tmp_path: Path) -> None:
-    paths = ["/news/harbour-ferry", "/news/library-reopens", "/news/cycle-lanes"]
-    start = time.monotonic()
-    summary = ingest([server.url(p) for p in paths], tmp_path / "news.duckdb", fast(host_delay=0.3))
-    elapsed = time.monotonic() - start
+class FakeClock:
+    """A clock that moves only when slept on, recording every wait asked for."""
 
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def test_host_delay_spaces_requests_to_one_host(server: NewsServer) -> None:
+    """The fetcher asks its clock to wait ``host_delay`` between two requests to one host, and not before the first."""
+    clock = FakeClock()
+    paths = ["/news/harbour-ferry", "/news/library-reopens", "/news/cycle-lanes"]
+    with Fetcher(fast(host_delay=0.3), clock=clock.monotonic, sleep=clock.sleep) as fetcher:
+        for path in paths:
+            assert fetcher.fetch(server.url(path)).status == 200
+
+    assert [s.path for s in server.seen] == ["/robots.txt", *paths]
+    assert clock.waits == pytest.approx([0.3, 0.3, 0.3])  # robots.txt went first, unpaced
+
+
+def test_host_delay_counts_time_already_passed(server: NewsServer) -> None:
+    """Time spent elsewhere since the last request to a host is taken off the wait."""
+    clock = FakeClock()
+    with Fetcher(fast(host_delay=1.0, respect_robots=False), clock=clock.monotonic, sleep=clock.sleep) as fetcher:
+        fetcher.fetch(server.url("/news/harbour-ferry"))
+        clock.now += 0.75
+        fetcher.fetch(server.url("/news/library-reopens"))
+        clock.now += 5
+        fetcher.fetch(server.url("/news/cycle-lanes"))
+    assert clock.waits == pytest.approx([0.25])
+
+
+def test_host_delay_paces_a_whole_run(server: NewsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the pipeline: the run's fetcher paces the pages of one host by ``host_delay``."""
+    clock = FakeClock()
+    monkeypatch.setattr(
+        newstrace.pipeline, "Fetcher", functools.partial(Fetcher, clock=clock.monotonic, sleep=clock.sleep)
+    )
+    paths = ["/news/harbour-ferry", "/news/library-reopens", "/news/cycle-lanes"]
+    summary = ingest([server.url(p) for p in paths], tmp_path / "news.duckdb", fast(host_delay=0.3))
     assert summary.articles_new == 3
-    assert elapsed >= 0.6
-    times = [s.at for s in server.seen]  # robots.txt, then the three pages
-    assert len(times) == 4
-    assert all(later - earlier >= 0.25 for earlier, later in zip(times, times[1:], strict=False))
+    assert clock.waits == pytest.approx([0.3, 0.3, 0.3])
 
 
 # --- 7. idempotence ---------------------------------------------------------------------------------------

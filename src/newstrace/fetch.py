@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -66,11 +67,20 @@ def is_private_host(host: str) -> bool:
 class Fetcher:
     """One HTTP client for a run: connection reuse, robots.txt cache, per-host pacing.
 
-    Thread-safe for pacing; use one per process.
+    Thread-safe for pacing; use one per process. ``clock`` and ``sleep`` are what pacing and backoff read and
+    wait with (tests pass a fake pair to check the waits asked for without waiting).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
+        self._clock = clock
+        self._sleep = sleep
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -109,10 +119,12 @@ class Fetcher:
 
     def _pace(self, host: str) -> None:
         with self._lock:
-            wait = self._last_request.get(host, 0.0) + self.settings.host_delay - time.monotonic()
-            self._last_request[host] = time.monotonic() + max(wait, 0.0)
+            now = self._clock()
+            last = self._last_request.get(host)
+            wait = 0.0 if last is None else last + self.settings.host_delay - now
+            self._last_request[host] = now + max(wait, 0.0)
         if wait > 0:
-            time.sleep(wait)
+            self._sleep(wait)
 
     def _get(self, url: str) -> Fetched:
         attempts = self.settings.fetch_retries + 1
@@ -141,7 +153,7 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a body that fails to decode, a bad Location
                 raise InputError(ErrorCode.E_FETCH_FAILED, f"{url}: {type(exc).__name__}: {exc}") from None
             log.info("retrying %s in %.1fs", url, delay)
-            time.sleep(delay)
+            self._sleep(delay)
             delay *= 2
         raise AssertionError("unreachable")
 
