@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     E_TOO_LARGE = "E_TOO_LARGE"  # a page or file over settings.max_page_bytes
     E_EMPTY_TEXT = "E_EMPTY_TEXT"  # nothing left after extraction and clean-up
     E_BAD_ENCODING = "E_BAD_ENCODING"  # bytes that decode in no plausible encoding
+    E_BAD_GZIP = "E_BAD_GZIP"  # a .gz file whose compressed data is damaged or cut short
+    E_UNREADABLE = "E_UNREADABLE"  # a file or folder that exists but cannot be read (permissions, FIFO, symlink loop)
     E_BAD_WARC = "E_BAD_WARC"  # a truncated or malformed WARC file
     E_BAD_JSON = "E_BAD_JSON"  # a JSONL line that is not a JSON object
     E_BAD_FEED = "E_BAD_FEED"  # an RSS/Atom document with no entries
@@ -40,6 +42,8 @@ HINTS: dict[ErrorCode, str] = {
     ErrorCode.E_TOO_LARGE: "raise settings.max_page_bytes (or max_nlp_words for analysis) if the input is genuine",
     ErrorCode.E_EMPTY_TEXT: "the page has no article text after boilerplate removal",
     ErrorCode.E_BAD_ENCODING: "save the file as UTF-8, or declare its charset in the HTML",
+    ErrorCode.E_BAD_GZIP: "the gzip data is damaged or cut short; what was read before the fault was kept",
+    ErrorCode.E_UNREADABLE: "check the file's permissions; newstrace reads regular files and folders only",
     ErrorCode.E_BAD_WARC: "the WARC is truncated or malformed; records read before the fault were kept",
     ErrorCode.E_BAD_JSON: "each JSONL line must be one JSON object; the other lines were read",
     ErrorCode.E_BAD_FEED: "the document parsed as a feed with no entries",
@@ -55,6 +59,19 @@ HINTS: dict[ErrorCode, str] = {
 }
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates written as escapes (``\\udcff``), so it can be stored and printed.
+
+    They come from file names that are not UTF-8 (Python decodes those with ``surrogateescape``) and from JSON
+    escapes like ``"\\ud800"``; DuckDB and UTF-8 output refuse them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 class NewstraceError(Exception):
     """Base of every error newstrace raises on purpose."""
 
@@ -67,7 +84,7 @@ class InputError(NewstraceError):
 
     def __init__(self, code: ErrorCode, detail: str) -> None:
         self.code = code
-        self.detail = detail
+        self.detail = printable(detail)
         super().__init__(f"{code.value}: {detail}")
 
     @property

@@ -419,11 +419,11 @@ class Store:
         self.db.executemany(
             "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [
+                _storable([
                     a.article_id, a.external_id, a.url, a.input_id, a.input_ref, a.source, a.title, list(a.authors),
                     a.published, a.language, a.text, a.text_hash, a.word_count, a.caption, a.dateline_place,
                     a.author_bio, a.machine_written, None, now,
-                ]
+                ])
                 for a in articles
             ],
         )  # fmt: skip
@@ -1245,3 +1245,17 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     return value
+
+
+def _storable(row: list[Any]) -> list[Any]:
+    """``row`` with each lone surrogate in its strings replaced by U+FFFD, one character for one so spans keep their
+    offsets: DuckDB refuses a whole batch over one. Ingest refuses them first; this is the last guard."""
+    return [_storable(v) if isinstance(v, list) else _no_surrogates(v) if isinstance(v, str) else v for v in row]
+
+
+def _no_surrogates(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
