@@ -15,6 +15,7 @@ import functools
 import gzip
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -660,6 +661,52 @@ def test_redirect_to_a_private_host_is_refused(
     assert server.hits("/to-localhost") == 1 and server.hits("/news/bus-shelters") == 0
     assert not [s for s in server.seen if s.host.startswith("localhost")]
     assert select(db, "SELECT input_ref FROM articles") == [(server.url("/news/cycle-lanes"),)]
+
+
+def test_dns_rebinding_is_refused_the_connection_uses_the_checked_address(
+    server: NewsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that answers a public address to the first lookup and 127.0.0.1 to the next must not be fetched:
+    the address the socket is opened to is the one that was checked."""
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    db = tmp_path / "news.duckdb"
+    url = f"http://rebind.example:{server.port}/news/harbour-ferry"
+    ingest([url], db, fast(allow_private=False, respect_robots=False))
+
+    assert error_codes(db) == {url: "E_PRIVATE_ADDRESS"}
+    assert server.seen == []
+
+
+def test_the_connection_goes_to_the_resolved_address_by_number(
+    server: NewsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the checked address judged public (the test server is on loopback), the page is fetched from it, and
+    the request still names the host."""
+    real_lookup, real_check = socket.getaddrinfo, newstrace.fetch.is_private_host
+    lookups: list[str] = []
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(host)
+        return real_lookup("127.0.0.1" if host == "pinned.example" else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    public = ("127.0.0.1", "pinned.example")
+    monkeypatch.setattr(newstrace.fetch, "is_private_host", lambda host: host not in public and real_check(host))
+    url = f"http://pinned.example:{server.port}/news/harbour-ferry"
+    summary = ingest([url], tmp_path / "news.duckdb", fast(allow_private=False, respect_robots=False))
+
+    assert summary.articles_new == 1
+    assert [s.host for s in server.seen] == [f"pinned.example:{server.port}"]
+    assert lookups == ["pinned.example", "127.0.0.1"]  # the name looked up once; the socket opened to the number
 
 
 # --- 5. good and bad together, through the CLI ------------------------------------------------------------

@@ -14,10 +14,12 @@ import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from .errors import ErrorCode, InputError
@@ -61,7 +63,56 @@ def is_private_host(host: str) -> bool:
         except socket.gaierror:
             return False  # unresolvable: the fetch itself will fail with E_FETCH_FAILED
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    return any(not a.is_global or a.is_multicast for a in addresses)
+    return any(_private(a) for a in addresses)
+
+
+def _private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return not address.is_global or address.is_multicast
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects to the very address it checked: the host is resolved once, every address it has is checked, and
+    the socket is opened to one of them by number. A name that answers a public address to a check made apart
+    from the connection and a loopback one to the connection (DNS rebinding) cannot get through. TLS still
+    verifies the host name (httpcore sends it as SNI)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"{host}: {exc}") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not self.allow_private and any(is_private_host(a) for a in addresses):
+            raise InputError(
+                ErrorCode.E_PRIVATE_ADDRESS, f"{host} resolves to a private, loopback or link-local address"
+            )
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"{host}: no address")
+
+
+def _transport(settings: Settings) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport()
+    pool = transport._pool
+    # httpcore hands the pool's backend to each new connection; there is no public way to give HTTPTransport one.
+    if not isinstance(getattr(pool, "_network_backend", None), httpcore.SyncBackend):
+        raise RuntimeError("httpx/httpcore changed: cannot pin resolved addresses")
+    pool._network_backend = _PinnedBackend(settings.allow_private)
+    return transport
 
 
 class Fetcher:
@@ -90,6 +141,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=5,
             event_hooks={"request": [self._guard]},
+            transport=_transport(settings),
         )
 
     def close(self) -> None:
