@@ -11,16 +11,18 @@ forces" is Russia's military; "Tehran" is Iran's government when it acts, but a 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 import pycountry
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from .errors import UsageError
 
@@ -292,7 +294,7 @@ class ActorTable:
             found = self.alias(_POSSESSIVE.sub("", token.text))
             if found is not None and found.kind in ("country", "demonym", "capital"):
                 return found.code
-        for entity in span.ents:
+        for entity in entities_in(span):
             found = self.alias(entity.text)
             if found is not None and found.kind != "place":
                 return found.code or None
@@ -302,7 +304,7 @@ class ActorTable:
         """Every actor named by an entity or a demonym in ``span``, in order: a fallback when the parse gives
         no subject."""
         seen: set[int] = set()
-        for entity in span.ents:
+        for entity in entities_in(span):
             if entity.label_ in ("GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"):
                 seen.update(range(entity.start, entity.end))
                 if entity.label_ == "PERSON":
@@ -316,6 +318,40 @@ class ActorTable:
                 row = self.alias(token.text)
                 if row is not None and row.kind == "demonym":
                     yield self.actor_from(row, token.text)
+
+
+class EntityIndex:
+    """The named entities of one doc, looked up by position.
+
+    ``Span.ents`` builds every entity of the whole doc on each call, so asking it once per sentence or clause costs
+    the square of the article's length; this builds them once. ``within(span)`` returns what ``span.ents`` does.
+    Build it after the last change to ``doc.ents`` (the claims reader does, per article): from then on
+    :func:`entities_in` answers from it for that doc.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.ents: tuple[Span, ...] = tuple(doc.ents)
+        self.starts = [e.start for e in self.ents]
+        _INDEXES[doc] = self
+
+    def within(self, span: Span) -> list[Span]:
+        """The entities wholly inside ``span``, in order (as ``span.ents``: they stop at the first that runs past
+        its end)."""
+        out = []
+        for entity in self.ents[bisect.bisect_left(self.starts, span.start) :]:
+            if entity.end > span.end:
+                break
+            out.append(entity)
+        return out
+
+
+_INDEXES: weakref.WeakKeyDictionary[Doc, EntityIndex] = weakref.WeakKeyDictionary()
+
+
+def entities_in(span: Span) -> list[Span]:
+    """``span.ents``, from the doc's :class:`EntityIndex` when one was built."""
+    index = _INDEXES.get(span.doc)
+    return list(span.ents) if index is None else index.within(span)
 
 
 @functools.lru_cache(maxsize=4)

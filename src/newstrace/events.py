@@ -28,7 +28,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from . import actors as actor_table
-from .actors import Actor, ActorTable
+from .actors import Actor, ActorTable, EntityIndex, entities_in
 from .attribution import CITE_VERBS, CUE_VERBS, Attributor, Found
 from .attribution import VERSION as ATTRIBUTION_VERSION
 from .attribution import to_records as attribution_records
@@ -175,6 +175,8 @@ class Reader:
         self.found = list(found)
         self.published = published
         self.table = table
+        self.ents = EntityIndex(doc)
+        self._holders: dict[int, Found] | None = None  # token index -> the narrowest attribution holding it
         self.recent: list[Actor] = []  # every actor named so far, in order
         self.subjects: list[Actor] = []  # the actors of the claims so far
         # the span tagger proposes a few cues that are events, not speech ("staged"): only speech verbs count
@@ -445,10 +447,10 @@ class Reader:
 
     def _when(self, span: Span, future: bool, attribution: Found | None) -> When | None:
         """The first date in the clause; else one attached to the attribution's cue ("As of 2022, … estimated")."""
-        candidates = [e for e in span.ents if e.label_ == "DATE"]
+        candidates = [e for e in self.ents.within(span) if e.label_ == "DATE"]
         if not candidates and attribution is not None and attribution.cue is not None:
             cue = attribution.cue.root
-            candidates = [e for e in cue.sent.ents if e.label_ == "DATE" and _attached_to(e.root, cue)]
+            candidates = [e for e in self.ents.within(cue.sent) if e.label_ == "DATE" and _attached_to(e.root, cue)]
         for entity in candidates:
             when = resolve(entity.text, self.published, future)
             if when.date is not None:
@@ -456,14 +458,18 @@ class Reader:
         return When(candidates[0].text) if candidates else None
 
     def _attribution(self, head: Token) -> Found | None:
-        """The attribution whose content holds ``head``: the narrowest one."""
-        best: Found | None = None
-        best_len = len(self.doc) + 1
-        for item in self.found:
-            for span in item.content:
-                if span.start <= head.i < span.end and span.end - span.start < best_len:
-                    best, best_len = item, span.end - span.start
-        return best
+        """The attribution whose content holds ``head``: the narrowest one (the first of equals)."""
+        if self._holders is None:  # once per article: looking through every attribution per clause is quadratic
+            self._holders = {}
+            sizes: dict[int, int] = {}
+            for item in self.found:
+                for span in item.content:
+                    size = span.end - span.start
+                    for i in range(span.start, span.end):
+                        if size < sizes.get(i, len(self.doc) + 1):
+                            sizes[i] = size
+                            self._holders[i] = item
+        return self._holders.get(head.i)
 
 
 # --------------------------------------------------------------------------------------------------- helpers
@@ -629,7 +635,7 @@ def _place_text(token: Token) -> str:
 
 def _place_in(span: Span, table: ActorTable) -> str | None:
     """A place named with a locative preposition anywhere in the clause: "via the Caspian Sea", "in Tehran"."""
-    for entity in span.ents:
+    for entity in entities_in(span):
         if entity.label_ not in ("GPE", "LOC", "FAC"):
             continue
         prep = entity.root.head
