@@ -28,6 +28,7 @@ from tests.hostile import (
 )
 
 from newstrace.errors import ErrorCode, InputError
+from newstrace.extract import bounded_tags
 from newstrace.ingest import decode
 from newstrace.models import Article
 from newstrace.pipeline import RunSummary, run
@@ -353,6 +354,39 @@ def test_a_fifo_or_a_missing_path_given_by_name_gets_a_row(tmp_path: Path) -> No
     with Store(db) as store:
         summary = run([str(tmp_path / "pipe.html"), str(tmp_path / "nope.html"), "a\x00b.html"], store, SETTINGS)
     assert summary.errors == {"E_UNREADABLE": 1, "E_NOT_FOUND": 2}
+
+
+def test_an_input_named_twice_is_read_once_and_keeps_its_error_code(folder: Path, tmp_path: Path) -> None:
+    (folder / "empty.html").write_bytes(b"")
+    db = tmp_path / "news.duckdb"
+    names = [str(folder / "empty.html"), str(folder / "empty.html"), str(folder), str(folder / "good.txt")]
+    with Store(db) as store:
+        summary = run(names, store, SETTINGS)
+        inputs = store.query("SELECT ref, status, error_code FROM inputs WHERE ref LIKE '%.%'")[1]
+    assert summary.errors == {"E_EMPTY_TEXT": 1} and summary.articles_new == 1
+    assert sorted(inputs) == [(str(folder / "empty.html"), "failed", "E_EMPTY_TEXT"),
+                              (str(folder / "good.txt"), "done", None)]  # fmt: skip
+
+
+# --- 10: pages that are costly to parse -------------------------------------------------------------------
+
+
+def test_a_tag_with_100000_attributes_keeps_its_first_and_the_page_is_read(folder: Path, tmp_path: Path) -> None:
+    """libxml2 is quadratic in the attributes of one tag (minutes for this page before the bound)."""
+    attributes = " ".join(f'data-a{i}="v"' for i in range(100_000))
+    page = html_page(good_text("attributes")).replace("<p>", f'<p class="lead" {attributes}>', 1)
+    (folder / "attrs.html").write_text(page, encoding="utf-8")
+    out = ingest(folder, tmp_path / "news.duckdb")
+    assert out.errors == {} and GOOD.replace("Ferry", "Ferry attributes") in out.titles
+
+
+def test_bounded_tags_leaves_ordinary_and_long_valued_tags_alone() -> None:
+    data_uri = '<img alt="map" src="data:image/png;base64,' + "A" * 50_000 + '=">'
+    many = "<p " + " ".join(f'a{i}="{i}"' for i in range(3_000)) + ">text</p>"
+    html = f"<html><body>{data_uri}<div class='x' id=y>{'word ' * 5_000}</div>{many}</body></html>"
+    bounded = bounded_tags(html)
+    assert data_uri in bounded and "<div class='x' id=y>" in bounded
+    assert '<p a0="0" a1="1"' in bounded and 'a99="99">text</p>' in bounded and "a100=" not in bounded
 
 
 # --- the store's last guard --------------------------------------------------------------------------------

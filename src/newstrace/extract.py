@@ -29,10 +29,30 @@ log = logging.getLogger(__name__)
 
 def article_text_from_html(html: str, url: str | None, settings: Settings) -> str:
     """The clean article body of one HTML page ('' when none is found); what the extraction benchmark scores."""
+    html = bounded_tags(html)
     content = extract_body(html, url, settings)
     if content is None:
         return ""
     return clean_text(content.text, captions=figure_captions(html), title=content.title).text
+
+
+# libxml2 checks each attribute of a tag against the ones before it, so a tag with 100,000 attributes (1.5 MB)
+# takes minutes to parse, and trafilatura parses a page several times. A tag that long keeps its first attributes.
+_LONG_TAG = re.compile(r"<([a-zA-Z][\w:-]*)([^<>]{8000,})>")
+_ATTRIBUTE = re.compile(r"""\s*[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
+MAX_ATTRIBUTES = 100
+
+
+def bounded_tags(html: str) -> str:
+    """``html`` with every tag of over 8,000 characters and ``MAX_ATTRIBUTES`` attributes cut to its first ones."""
+    return _LONG_TAG.sub(_bound_tag, html) if len(html) > 8000 else html
+
+
+def _bound_tag(match: re.Match[str]) -> str:
+    attributes = _ATTRIBUTE.findall(match.group(2))
+    if len(attributes) <= MAX_ATTRIBUTES:
+        return match.group(0)
+    return f"<{match.group(1)}{''.join(attributes[:MAX_ATTRIBUTES])}>"
 
 
 def extract_page(raw: RawPage, settings: Settings) -> Article:
@@ -40,14 +60,15 @@ def extract_page(raw: RawPage, settings: Settings) -> Article:
     content: PageContent | None = None
     captions: list[str] = []
     if raw.html is not None:
+        html = bounded_tags(raw.html)
         try:
-            content = extract_body(raw.html, raw.url, settings)
+            content = extract_body(html, raw.url, settings)
         except Exception as exc:  # noqa: BLE001 - a parser bug on one page must not end the run
             log.exception("extraction failed on %s", raw.input_ref)
             raise InputError(ErrorCode.E_EXTRACT_FAILED, f"{raw.input_ref}: {type(exc).__name__}: {exc}") from None
         if content is None:
             raise InputError(ErrorCode.E_EMPTY_TEXT, f"{raw.input_ref}: no main text found in the HTML")
-        captions = figure_captions(raw.html)
+        captions = figure_captions(html)
         body = content.text
     else:
         body = raw.text or ""

@@ -253,8 +253,19 @@ def expand(
     """Yield a leaf for every file, URL and feed entry the inputs name, in a stable order.
 
     ``stored(input_id)`` tells whether an input was already read to the end; a page URL that was is not fetched
-    again (a URL must otherwise be fetched here, to tell a feed from a page).
+    again (a URL must otherwise be fetched here, to tell a feed from a page). An input named twice (a URL given
+    twice, a file given and inside a folder given, a feed entry also given) is one leaf.
     """
+    seen: set[str] = set()
+    for leaf in _expand(dict.fromkeys(inputs), settings, fetcher, stored):
+        if leaf.record.input_id not in seen:
+            seen.add(leaf.record.input_id)
+            yield leaf
+
+
+def _expand(
+    inputs: Iterable[str], settings: Settings, fetcher: Fetcher, stored: Callable[[str], bool]
+) -> Iterator[Leaf]:
     for given in inputs:
         if re.match(r"^[a-z][a-z0-9+.-]*://", given, re.IGNORECASE):
             yield from _expand_url(printable(given), settings, fetcher, stored)
@@ -605,8 +616,10 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
                     yield page
                 end = iterator.get_record_offset() + iterator.get_record_length()
         except Exception as exc:  # warcio's own errors, cut or damaged gzip members, and its bugs on odd headers
-            detail = f"{record.ref}: {type(exc).__name__}: {exc}"[:2000]
-            yield _error(record, f"{record.ref}#{number}", InputError(ErrorCode.E_BAD_WARC, detail))
+            error = InputError(ErrorCode.E_BAD_WARC, f"{record.ref}: {type(exc).__name__}: {exc}"[:2000])
+            if number == 0:  # not a WARC at all (an HTML page named .warc): the file fails as a whole
+                raise error from None
+            yield _error(record, f"{record.ref}#{number}", error)
             return
     if number == 0:
         raise InputError(ErrorCode.E_BAD_WARC, f"{record.ref}: no WARC records")
