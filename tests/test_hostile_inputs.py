@@ -218,6 +218,25 @@ def test_a_warc_response_without_target_uri_is_a_bad_warc_row(folder: Path, tmp_
     assert {GOOD, GOOD.replace("Ferry", "Ferry warc 1")} <= out.titles
 
 
+def test_a_huge_warc_header_line_is_refused_without_holding_it(folder: Path, tmp_path: Path) -> None:
+    """A .warc.gz whose third record has a header line 20 times the limit: E_BAD_WARC, the records before are kept."""
+    limit = 1_000_000
+    warc_without_target_uri(folder / "huge.warc.gz")  # record 1 lacks its URI, record 2 is good
+    filler = os.urandom(10 * limit).hex().encode()  # hardly compressible: one block never unzips to megabytes
+    huge = b"WARC/1.0\r\nWARC-Type: response\r\nX-Filler: " + filler + b"\r\n\r\n"
+    with open(folder / "huge.warc.gz", "ab") as handle:
+        handle.write(gzip.compress(huge))  # a .warc.gz is one gzip member per record
+    tracemalloc.start()
+    try:
+        out = ingest(folder, tmp_path / "news.duckdb", SETTINGS.replace(max_page_bytes=limit))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.errors == {"huge.warc.gz#1": "E_BAD_WARC", "huge.warc.gz#3": "E_BAD_WARC"}
+    assert GOOD.replace("Ferry", "Ferry warc 1") in out.titles
+    assert peak < 10 * limit
+
+
 def test_an_html_file_named_warc_is_a_bad_warc_row(folder: Path, tmp_path: Path) -> None:
     (folder / "page.warc").write_text(html_page(good_text("warc")), encoding="utf-8")
     out = ingest_twice(folder, tmp_path)

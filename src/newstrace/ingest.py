@@ -592,10 +592,11 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
 
     size = path.stat().st_size
     end = 0
-    number = 0
+    number = done = 0  # records begun, records read to their end
     with open(path, "rb") as handle:
         iterator = ArchiveIterator(handle)
         iterator.loader = _warc_loader()
+        _bound_readline(iterator.reader, settings.max_page_bytes)
         try:
             for warc_record in iterator:
                 number += 1
@@ -612,6 +613,7 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
                 iterator.read_to_end()
                 if getattr(warc_record.raw_stream, "limit", 0) > 0:  # the file ended inside this record
                     raise EOFError(f"record {number} is cut short")
+                done = number
                 if page is not None:
                     yield page
                 end = iterator.get_record_offset() + iterator.get_record_length()
@@ -619,7 +621,7 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
             error = InputError(ErrorCode.E_BAD_WARC, f"{record.ref}: {type(exc).__name__}: {exc}"[:2000])
             if number == 0:  # not a WARC at all (an HTML page named .warc): the file fails as a whole
                 raise error from None
-            yield _error(record, f"{record.ref}#{number}", error)
+            yield _error(record, f"{record.ref}#{done + 1}", error)  # the record being read at the fault
             return
     if number == 0:
         raise InputError(ErrorCode.E_BAD_WARC, f"{record.ref}: no WARC records")
@@ -628,6 +630,20 @@ def _read_warc(path: Path, record: InputRecord, settings: Settings) -> Iterator[
     if size - end > 4:
         detail = f"{record.ref}: truncated after record {number} ({size - end} bytes unread)"
         yield _error(record, f"{record.ref}#{number + 1}", InputError(ErrorCode.E_BAD_WARC, detail))
+
+
+def _bound_readline(reader: Any, limit: int) -> None:
+    """Make warcio's reader refuse a line of over ``limit`` bytes: it reads header lines whole, so a 1 GB header
+    line in a small .warc.gz would be held whole before any size check."""
+    readline = reader.readline
+
+    def bounded(length: int | None = None) -> bytes:
+        line: bytes = readline(limit + 1 if length is None or length > limit + 1 else length)
+        if len(line) > limit:
+            raise ValueError(f"a line of over {limit} bytes")
+        return line
+
+    reader.readline = bounded
 
 
 def _warc_loader() -> Any:
