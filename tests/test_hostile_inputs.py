@@ -74,6 +74,22 @@ def ingest_twice(folder: Path, tmp_path: Path, settings: Settings = SETTINGS) ->
     return first
 
 
+def ingest_traced(folder: Path, db: Path, settings: Settings) -> tuple[Outcome, int]:
+    """``ingest``, and the peak of Python memory it allocated (after a first run has loaded what loads once, such
+    as the language identifier's model)."""
+    warm = db.parent / "warm"
+    warm.mkdir()
+    (warm / "good.txt").write_text(good_text("warm"), encoding="utf-8")
+    ingest(warm, db.parent / "warm.duckdb", settings)
+    tracemalloc.start()
+    try:
+        out = ingest(folder, db, settings)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return out, peak
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A folder holding one good article, to show the run goes on past the hostile input beside it."""
@@ -160,12 +176,7 @@ def test_a_jsonl_line_over_the_limit_is_skipped_without_holding_it(folder: Path,
     with gzip.open(folder / "big.jsonl.gz", "wb") as handle:
         handle.write(jsonl_lines(good_record(1), long_line, good_record(2)))
     assert (folder / "big.jsonl.gz").stat().st_size < limit
-    tracemalloc.start()
-    try:
-        out = ingest(folder, tmp_path / "news.duckdb", SETTINGS.replace(max_page_bytes=limit))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = ingest_traced(folder, tmp_path / "news.duckdb", SETTINGS.replace(max_page_bytes=limit))
     assert out.errors == {"big.jsonl.gz#2": "E_TOO_LARGE"}
     assert {"Good record 1", "Good record 2"} <= out.titles
     assert peak < 10 * limit  # the 50 MB line was never held
@@ -226,12 +237,7 @@ def test_a_huge_warc_header_line_is_refused_without_holding_it(folder: Path, tmp
     huge = b"WARC/1.0\r\nWARC-Type: response\r\nX-Filler: " + filler + b"\r\n\r\n"
     with open(folder / "huge.warc.gz", "ab") as handle:
         handle.write(gzip.compress(huge))  # a .warc.gz is one gzip member per record
-    tracemalloc.start()
-    try:
-        out = ingest(folder, tmp_path / "news.duckdb", SETTINGS.replace(max_page_bytes=limit))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = ingest_traced(folder, tmp_path / "news.duckdb", SETTINGS.replace(max_page_bytes=limit))
     assert out.errors == {"huge.warc.gz#1": "E_BAD_WARC", "huge.warc.gz#3": "E_BAD_WARC"}
     assert GOOD.replace("Ferry", "Ferry warc 1") in out.titles
     assert peak < 10 * limit
