@@ -17,12 +17,13 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as ``python bench/length.py``: make the ``bench`` package importable
     sys.path.insert(0, str(ROOT))
 
-from bench._common import RESULTS, machine  # noqa: E402
+from bench._common import RESULTS, machine, record  # noqa: E402
 
 
 def text_of(words: int) -> str:
@@ -111,7 +112,21 @@ def main() -> None:
     path = RESULTS / "length.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results[args.label] = {"date": date.today().isoformat(), "machine": machine(), "rows": rows}
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    write(results)
+
+
+def write(results: dict[str, Any]) -> None:
+    """Store every labelled run, and one table row per length: CPU seconds and peak RSS, before -> after."""
+    runs = {label: {row["words"]: row for row in results[label]["rows"]} for label in ("before", "after")
+            if label in results}  # fmt: skip
+    rows = []
+    for words in sorted({w for run in runs.values() for w in run}):
+        cells = [runs[label].get(words) for label in runs]
+        seconds = " -> ".join(f"{c['cpu_seconds']} s" for c in cells if c)
+        peak = "peak RSS " + " -> ".join(f"{c['peak_rss_mb']} MB" for c in cells if c)
+        figure = f"CPU for one {words:,}-word article, attribution + claims ({' -> '.join(runs)})"
+        rows.append((figure, seconds, peak))
+    record("length", {label: results[label] for label in ("before", "after") if label in results}, rows)
 
 
 if __name__ == "__main__":
