@@ -3,9 +3,10 @@ and bad input (no sentences, thousands of quote marks, unbalanced marks, huge an
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import spacy
@@ -19,6 +20,17 @@ from newstrace.settings import Settings
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 RULES = Settings(span_model=False)
 VOCAB = spacy.blank("en").vocab  # a blank Vocab() would not know that "said" is alphabetic
+T = TypeVar("T")
+
+
+def finishes(fn: Callable[[], T], guard: float) -> T:
+    """``fn()``, failing only when it has not returned after ``guard`` seconds: a guard against a hang or a
+    quadratic blow-up, set at 30 times or more of what it takes today, not a timing (the machine is shared)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(fn).result(timeout=guard)
+    finally:
+        pool.shutdown(wait=False)
 
 
 # --------------------------------------------------------------------------------------------------- hand-built
@@ -357,9 +369,7 @@ def test_quote_pairing(text: str, quotes: list[str]) -> None:
 
 def test_quote_pairing_is_linear_on_ten_thousand_marks() -> None:
     text = ('"' * 10_000) + " and “" * 10_000
-    started = time.perf_counter()
-    spans = quote_spans(text)
-    assert time.perf_counter() - started < 1.0
+    spans = finishes(lambda: quote_spans(text), guard=30)  # 0.03 s today
     assert len(spans) == 5_000  # straight marks pair up; the curly openers never close
 
 
@@ -529,9 +539,8 @@ def test_article_without_sentences_gives_nothing() -> None:
 
 
 def test_ten_thousand_quote_marks() -> None:
-    started = time.perf_counter()
-    out = analyse("Officials said that the talks failed.\n\n" + " ".join(['"'] * 5_000 + ["“"] * 5_000))
-    assert time.perf_counter() - started < 60
+    text = "Officials said that the talks failed.\n\n" + " ".join(['"'] * 5_000 + ["“"] * 5_000)
+    out = finishes(lambda: analyse(text), guard=120)  # 4 s today
     assert not any(isinstance(r, ErrorRecord) for r in out)
     assert any(isinstance(r, Attribution) and r.cue == "said" for r in out)
 
@@ -550,9 +559,7 @@ def test_unbalanced_and_mixed_quote_marks() -> None:
 
 def test_huge_article_is_skipped_with_a_coded_reason() -> None:
     text = "The council met. " * 50_000  # 150,000 words
-    started = time.perf_counter()
-    [error] = analyse(text)
-    assert time.perf_counter() - started < 5
+    [error] = finishes(lambda: analyse(text), guard=30)  # 0.01 s today: the words are counted, nothing parsed
     assert isinstance(error, ErrorRecord) and error.code == "E_TOO_LARGE" and "150,000 words" in error.detail
 
 
