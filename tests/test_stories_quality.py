@@ -1,6 +1,6 @@
 """Story-clustering quality: the metrics of bench/clustering.py on hand-made partitions with known values, the same
 metrics on Barhom et al.'s published ECB+ clusters (whose scores the data README verified), and floors on the
-GVC and ECB+ dev splits that may not drop.
+GVC dev and ECB+ dev and test splits that may not drop (the parameters were fitted on the training splits).
 
 Each floor sits about a point under what the default StoryParams measured (in the comments); the full figures are
 in BENCHMARKS.md (``python -m bench.stories``). The data tests skip when ``../shared/data`` (or
@@ -18,8 +18,9 @@ from bench.clustering import adjusted_rand, b_cubed, contingency, scores, v_meas
 # B³ F1 with the default StoryParams, in the benchmark's seeded order; measured in the comments. On 78 GVC dev
 # articles one wrong merge of two stories costs about a point, so that floor allows for one.
 FLOORS = {
-    ("gvc", "dev"): 0.927,  # 0.9373
-    ("ecbplus", "dev"): 0.772,  # 0.7824
+    ("gvc", "dev"): 0.977,  # 0.9870 (was 0.9373 before the hybrid clusterer; the lexical baseline: 1.000)
+    ("ecbplus", "dev"): 0.893,  # 0.9036 (was 0.7824; baseline 0.8693)
+    ("ecbplus", "test"): 0.939,  # 0.9497 (was 0.8583; baseline 0.8965)
 }
 
 
@@ -101,7 +102,7 @@ def test_metrics_reproduce_the_verified_barhom_scores() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("corpus", "split"), sorted(FLOORS))
-def test_dev_split_floors(corpus: str, split: str) -> None:
+def test_held_out_split_floors(corpus: str, split: str) -> None:
     if not (SHARED_DATA / corpus).is_dir():
         pytest.skip(f"{corpus} not found in {SHARED_DATA / corpus}")
     from bench.stories import ecbplus, evaluate, gvc

@@ -346,7 +346,12 @@ def cluster_stories(
     pending, copies = store.articles_without_story()
     if not pending:
         return summary
-    params = StoryParams(threshold=settings.story_threshold, window_days=settings.story_window_days)
+    params = StoryParams(
+        threshold=settings.story_threshold,
+        window_days=settings.story_window_days,
+        merge_threshold=settings.story_merge_threshold,
+        split_threshold=settings.story_split_threshold,
+    )
     clusterer = StoryClusterer(_embedder(), params)
     clusterer.restore(store.story_state())
     known = set(clusterer.story_of.values())
@@ -354,9 +359,11 @@ def cluster_stories(
         if progress:
             progress("clustering stories", start, len(pending))
         store.release()  # readers may open the file while the batch is embedded
-        placed = clusterer.add(pending[start : start + settings.batch_size], copies)
-        store.save_stories([(p.article_id, p.story_id, p.score, p.vector, sorted(p.names)) for p in placed])
-        summary.placed += len(placed)
+        batch = pending[start : start + settings.batch_size]
+        placed = clusterer.add(batch, copies)  # and the earlier articles a merge moved
+        rows = [(p.article_id, p.story_id, p.score, p.vector, sorted(p.names)) for p in placed]
+        store.save_stories(rows, clusterer.take_storylines())
+        summary.placed += len({a.article_id for a in batch} & {p.article_id for p in placed})
     summary.new_stories += len(set(clusterer.story_of.values()) - known)
     if progress:
         progress("clustering stories", len(pending), len(pending))

@@ -52,9 +52,15 @@ class Settings:
     )
     # stories
     story_threshold: float = setting(
-        0.62, "Similarity (cosine + shared names − date gap) above which an article continues an earlier story."
+        0.28,
+        "Score (TF-IDF average + weighted embedding average + shared rare names − date gap) above which an article "
+        "continues an earlier story.",
     )
     story_window_days: float = setting(30.0, "Articles further apart in time than this are less likely one story.")
+    story_merge_threshold: float = setting(0.33, "Score between two stories above which they become one.")
+    story_split_threshold: float = setting(
+        0.34, "Score between the two halves of a story (up to 64 articles) under which it is cut in two."
+    )
     # execution
     batch_size: int = setting(64, "Articles written to the store per transaction.")
     workers: int = setting(0, "Extraction processes; 0 means one per core (at most 2 on small machines).")

@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -255,6 +255,13 @@ MIGRATIONS: list[tuple[str, str]] = [
             n_claims INTEGER NOT NULL,
             n_no_origin INTEGER NOT NULL
         );
+        """,
+    ),
+    (
+        "0006_storylines",
+        """
+        -- the development a story continues (sabotage, investigation, arrests): the id of its oldest story
+        ALTER TABLE stories ADD COLUMN storyline_id VARCHAR;
         """,
     ),
 ]
@@ -551,50 +558,77 @@ class Store:
         copies = {r["article_id"]: r["duplicate_of"] for r in found if r["duplicate_of"]}
         return [Article(**{k: v for k, v in r.items() if k != "duplicate_of"}) for r in found], copies
 
-    def story_state(self) -> Iterator[tuple[str, str, Any, list[str], date | None]]:
-        """(article_id, story_id, vector or None, names, published) of every placed article, in placing order."""
+    def story_state(self) -> Iterator[tuple[str, str, Any, list[str], date | None, str | None, str, str | None]]:
+        """(article_id, story_id, vector or None, names, published, title, text, storyline_id) of every placed
+        article, in placing order (the text rebuilds the clusterer's lexical index)."""
         cursor = self.db.execute(
-            """SELECT s.article_id, s.story_id, v.vector, coalesce(v.names, []), a.published
+            """SELECT s.article_id, s.story_id, v.vector, coalesce(v.names, []), a.published, a.title, a.text,
+                      st.storyline_id
                FROM article_stories s JOIN articles a USING (article_id)
-               LEFT JOIN article_vectors v USING (article_id)
+               LEFT JOIN article_vectors v USING (article_id) LEFT JOIN stories st USING (story_id)
                ORDER BY a.published NULLS LAST, s.article_id"""
         )
         while batch := cursor.fetchmany(10_000):
             yield from batch
 
-    def save_stories(self, placed: Sequence[tuple[str, str, float | None, Any, Sequence[str]]]) -> None:
-        """Store (article_id, story_id, score, vector or None, names) and refresh the touched stories' rows."""
-        if not placed:
+    def save_stories(
+        self,
+        placed: Sequence[tuple[str, str, float | None, Any, Sequence[str]]],
+        storylines: Mapping[str, str] | None = None,
+    ) -> None:
+        """Store (article_id, story_id, score, vector or None, names) and refresh the touched stories' rows; then
+        set the storyline of the stories in ``storylines`` (story_id → storyline_id)."""
+        if not placed and not storylines:
             return
         with self.transaction():
-            rows = [[article, story, score] for article, story, score, _, _ in placed]
-            self.db.executemany("INSERT OR REPLACE INTO article_stories VALUES (?, ?, ?)", rows)
-            vectors = [(a, v, list(n)) for a, _, _, v, n in placed if v is not None]
-            if vectors:
-                import pyarrow as pa
-
-                table = pa.table(
-                    {
-                        "article_id": [a for a, _, _ in vectors],
-                        "vector": pa.array([list(map(float, v)) for _, v, _ in vectors], pa.list_(pa.float32(), 384)),
-                        "names": [n for _, _, n in vectors],
-                    }
+            if placed:
+                rows = [[article, story, score] for article, story, score, _, _ in placed]
+                # a merge moves placed articles: the stories they leave are refreshed too, or dropped when emptied
+                _, left = self.query(
+                    "SELECT DISTINCT story_id FROM article_stories WHERE article_id IN (SELECT unnest(?))",
+                    [[article for article, _, _, _, _ in placed]],
                 )
-                self.db.register("new_vectors", table)
-                self.db.execute("INSERT OR REPLACE INTO article_vectors SELECT * FROM new_vectors")
-                self.db.unregister("new_vectors")
-            touched = sorted({s for _, s, _, _, _ in placed})
-            self.db.execute(
-                """INSERT OR REPLACE INTO stories
-                   SELECT s.story_id, arg_min(a.title, (a.published IS NULL, a.published, a.article_id)),
-                          min(a.published), max(a.published), count(*),
-                          count(DISTINCT coalesce(a.source, a.article_id)),
-                          (SELECT checked FROM stories o WHERE o.story_id = s.story_id)
-                   FROM article_stories s JOIN articles a USING (article_id)
-                   WHERE s.story_id IN (SELECT unnest(?))
-                   GROUP BY s.story_id""",
-                [touched],
-            )
+                self.db.executemany("INSERT OR REPLACE INTO article_stories VALUES (?, ?, ?)", rows)
+                vectors = [(a, v, list(n)) for a, _, _, v, n in placed if v is not None]
+                if vectors:
+                    import pyarrow as pa
+
+                    table = pa.table(
+                        {
+                            "article_id": [a for a, _, _ in vectors],
+                            "vector": pa.array(
+                                [list(map(float, v)) for _, v, _ in vectors], pa.list_(pa.float32(), 384)
+                            ),
+                            "names": [n for _, _, n in vectors],
+                        }
+                    )
+                    self.db.register("new_vectors", table)
+                    self.db.execute("INSERT OR REPLACE INTO article_vectors SELECT * FROM new_vectors")
+                    self.db.unregister("new_vectors")
+                touched = sorted({s for _, s, _, _, _ in placed} | {s for (s,) in left})
+                emptied = "(SELECT unnest(?) EXCEPT SELECT story_id FROM article_stories)"
+                gone = f"(SELECT group_id FROM claim_groups WHERE story_id IN {emptied})"
+                self.db.execute(f"DELETE FROM claim_group_members WHERE group_id IN {gone}", [touched])
+                self.db.execute(f"DELETE FROM origins WHERE group_id IN {gone}", [touched])
+                self.db.execute(f"DELETE FROM claim_groups WHERE story_id IN {emptied}", [touched])
+                self.db.execute(f"DELETE FROM stories WHERE story_id IN {emptied}", [touched])
+                self.db.execute(
+                    """INSERT OR REPLACE INTO stories
+                       SELECT s.story_id, arg_min(a.title, (a.published IS NULL, a.published, a.article_id)),
+                              min(a.published), max(a.published), count(*),
+                              count(DISTINCT coalesce(a.source, a.article_id)),
+                              (SELECT checked FROM stories o WHERE o.story_id = s.story_id),
+                              (SELECT storyline_id FROM stories o WHERE o.story_id = s.story_id)
+                       FROM article_stories s JOIN articles a USING (article_id)
+                       WHERE s.story_id IN (SELECT unnest(?))
+                       GROUP BY s.story_id""",
+                    [touched],
+                )
+            if storylines:
+                self.db.executemany(
+                    "UPDATE stories SET storyline_id = ? WHERE story_id = ?",
+                    [[line, story] for story, line in storylines.items()],
+                )
 
     def stories_to_check(self, version: str) -> list[tuple[str, str]]:
         """(story_id, mark) of stories whose claim groups are missing or were computed from other articles or by
