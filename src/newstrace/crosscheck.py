@@ -32,7 +32,7 @@ import numpy.typing as npt
 from .embed import DIMENSIONS
 from .models import Attribution, Claim, ClaimGroup, GroupMember, Origin, content_id
 
-VERSION = "1"
+VERSION = "2"
 Vectors = npt.NDArray[np.float32]
 Embed = Callable[[list[str]], Vectors]
 

@@ -98,6 +98,7 @@ def extract_page(raw: RawPage, settings: Settings) -> Article:
         language=detect_language(cleaned.text),
         caption=cleaned.caption,
         dateline_place=cleaned.dateline_place,
+        dateline_outlet=cleaned.dateline_outlet,
         author_bio=cleaned.author_bio,
         machine_written=cleaned.machine_written,
         word_count=len(cleaned.text.split()),

@@ -86,6 +86,7 @@ class Article:
     author_bio: str | None = None
     machine_written: bool = False
     word_count: int = 0
+    dateline_outlet: str | None = None  # the wire a dateline named ("DUBAI, Feb 21 (Reuters) -" → Reuters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +255,7 @@ class Origin:
 class Cue:
     """A piece of text that made a profile decision, with its offsets in the article text (evidence)."""
 
-    kind: str  # first-person | evaluative | rhetorical | section | ai-byline | lifted | cites-outlet
+    kind: str  # first-person | evaluative | rhetorical | section | ai-byline | lifted | cites-outlet | relay
     text: str
     start: int
     end: int

@@ -18,10 +18,11 @@ from functools import lru_cache
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
+from . import relays
 from .brief import compose
 from .crosscheck import VERSION as CROSSCHECK_VERSION
 from .crosscheck import Reported, chain_of, check_story
-from .dedup import Candidate, DuplicateIndex, from_bytes, signature
+from .dedup import Candidate, DuplicateIndex, from_bytes, sample_from_bytes, shingle_sample, signature
 from .embed import Embedder
 from .errors import ErrorCode, InputError
 from .events import ANALYSIS_VERSION, EventReader
@@ -225,16 +226,17 @@ def group_duplicates(store: Store, settings: Settings) -> int:
     Returns the number of articles that are copies of another after this run.
     """
     index = DuplicateIndex(settings)
-    for article_id, digest, published, ref, blob, duplicate_of in store.grouped_articles():
-        index.load(Candidate(article_id, digest, published, ref, from_bytes(blob)), duplicate_of)
+    for article_id, digest, published, ref, blob, sample, duplicate_of in store.grouped_articles():
+        candidate = Candidate(article_id, digest, published, ref, from_bytes(blob), sample_from_bytes(sample))
+        index.load(candidate, duplicate_of)
     pending = store.ungrouped_articles()
     for start in range(0, len(pending), settings.batch_size):
-        signatures: list[tuple[str, bytes]] = []
+        signatures: list[tuple[str, bytes, bytes]] = []
         changes: dict[str, str | None] = {}
         for article_id, digest, published, ref, text in pending[start : start + settings.batch_size]:
-            sig = signature(text, settings)
-            signatures.append((article_id, sig.tobytes()))  # stored, so later runs need not recompute it
-            changes.update(index.add(Candidate(article_id, digest, published, ref, sig)))
+            sig, sample = signature(text, settings), shingle_sample(text, settings)
+            signatures.append((article_id, sig.tobytes(), sample.tobytes()))  # stored: later runs reuse them
+            changes.update(index.add(Candidate(article_id, digest, published, ref, sig, sample)))
         store.save_grouping(signatures, changes)
         store.release(held_for=1.0)  # short batches: let readers (the web UI) in about once a second
     return store.count_duplicates()
@@ -382,10 +384,17 @@ def cross_check(
             progress("cross-checking claims across outlets", done, len(pending))
         claims, attributions, articles = store.story_evidence(story_id)
         about = {a["article_id"]: a for a in articles}
+        # a relay of a wire carries the wire's report: its unnamed sources are the wire's, whoever prints them
+        carriers = {
+            a["article_id"]: relays.wire(
+                relays.find(a["text"] or "", a["carrier"], a["carrier_id"], a["authors"] or (), a["dateline_outlet"])
+            ) or a["carrier"]
+            for a in articles
+        }
         reported = [
             Reported(
                 claim, about[claim.article_id]["published"], about[claim.article_id]["source"],
-                about[claim.article_id]["carrier"], about[claim.article_id]["original"],
+                carriers[claim.article_id], about[claim.article_id]["original"],
                 chain_of(claim.attribution_id, attributions),
             )
             for claim in claims
@@ -407,11 +416,13 @@ def profile_articles(
     from other outlets depends on them); recompute the outlets' aggregates. One transaction per batch."""
     summary = summary or RunSummary()
     pending = store.articles_to_profile(PROFILE_VERSION)
+    known = {relays.key(name) for name in store.outlet_names()}
     for start in range(0, len(pending), settings.batch_size):
         if progress:
             progress("profiling articles", start, len(pending))
         batch = pending[start : start + settings.batch_size]
         found = store.profile_evidence([article.article_id for article, _ in batch])
+        originals = store.originals([article.article_id for article, _ in batch])
         profiles = [
             (
                 profile(
@@ -420,6 +431,7 @@ def profile_articles(
                     found["claims"][article.article_id],
                     [Earlier(claim_id, outlet) for claim_id, outlet in found["earlier"][article.article_id]],
                     found["origins"][article.article_id],
+                    _relays_of(article, found["attributions"][article.article_id], originals, known),
                 ),
                 basis,
             )
@@ -433,6 +445,30 @@ def profile_articles(
     if progress and pending:
         progress("profiling articles", len(pending), len(pending))
     return summary
+
+
+def _relays_of(
+    article: Article, attributions: list[Attribution], originals: dict[str, dict[str, Any]], known: set[str]
+) -> list[relays.Relay]:
+    """The outlets an article carries; a copy also carries what its original carries, or else the original's
+    outlet (a copy of a wire story relays the wire, not the site it was copied from)."""
+    found = relays.find(
+        article.text, article.source_name, article.source, article.authors, article.dateline_outlet, attributions,
+        known,
+    )  # fmt: skip
+    original = originals.get(article.article_id)
+    if original is None:
+        return found
+    inherited = relays.find(
+        original["text"], original["source_name"], original["source"], original["authors"] or (),
+        original["dateline_outlet"], (), known,
+    )  # fmt: skip
+    if not inherited and original["source_name"]:
+        inherited = [relays.Relay(original["source_name"], "copy")]
+    seen = {relays.key(r.outlet) for r in found}
+    mine = [r for r in inherited if relays.key(r.outlet) not in seen and not relays.own(r.outlet, article.source_name,
+            article.source)]  # fmt: skip
+    return mine + found
 
 
 def actor_graph(store: Store, story_id: str | None = None) -> nx.MultiDiGraph:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from .crosscheck import chain_of
 from .models import Article, ArticleProfile, Attribution, Claim, Cue
+from .relays import Relay, key
 
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +195,12 @@ def profile(
     claims: Sequence[Claim],
     earlier: Sequence[Earlier],
     origins: Mapping[str, int],
+    relays: Sequence[Relay] = (),
     params: ProfileParams = ProfileParams(),
 ) -> ArticleProfile:
     """Profile one article from its attributions and claims. ``earlier`` lists its claims that earlier articles
-    of other outlets carried first; ``origins`` maps a claim id to the number of origins of its claim group."""
+    of other outlets carried first; ``origins`` maps a claim id to the number of origins of its claim group;
+    ``relays`` are the outlets the article says it carries (:func:`newstrace.relays.find`), wire first."""
     text = article.text
     words = max(len(text.split()), 1)
     voice = own_voice(text, attributions)
@@ -228,6 +231,11 @@ def profile(
     copy_of = next((e.outlet for e in earlier if e.claim_id is None and not _same_outlet(e.outlet, article)), None)
     lead = next((c for c, s in zip(claims, speakers, strict=True) if s and c.start < params.lead_chars), None)
     derivative, derived_from = _derivative(lead, lifted, copy_of, n_attributed, params)
+    # what the article says it carries comes first; an outlet only the corpus shows it lifting from, after
+    said = [r.outlet for r in relays]
+    derived_from = (*said, *[o for o in derived_from if key(o) not in {key(r) for r in said} and o != copy_of])
+    derivative = derivative or any(r.is_wire for r in relays)
+    cues += [Cue("relay", f"{r.marker}: {r.outlet}", r.start, r.end) for r in relays if r.start >= 0]
     cues += [
         Cue("lifted", f"{lifted[c.claim_id]}: {c.text[:160]}", c.start, c.end) for c in claims if c.claim_id in lifted
     ]

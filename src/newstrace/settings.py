@@ -38,6 +38,12 @@ class Settings:
     near_duplicate_threshold: float = setting(0.8, "Estimated Jaccard similarity above which two texts are copies.")
     minhash_permutations: int = setting(128, "MinHash permutations; more is more exact and slower.")
     shingle_words: int = setting(5, "Words per shingle for near-duplicate detection.")
+    containment_threshold: float = setting(
+        0.35, "Share of the shorter text's three-word shingles found in the other above which it is a copy."
+    )
+    containment_sample: int = setting(
+        1, "One in this many shingle hashes is kept for containment (1: all; sampling blurs a 0.3 from a 0.4)."
+    )
     # language analysis (attribution and later stages)
     analyse: bool = setting(
         True, "After ingesting, find attributions and claims in new articles (`newstrace attribute`)."

@@ -264,6 +264,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE stories ADD COLUMN storyline_id VARCHAR;
         """,
     ),
+    (
+        "0007_wires_and_containment",
+        # The wire a dateline names is kept; copies are found again by containment of sampled shingles (a truncated
+        # or lightly edited copy), so every article goes through duplicate detection once more.
+        """
+        ALTER TABLE articles ADD COLUMN dateline_outlet VARCHAR;
+        ALTER TABLE minhashes ADD COLUMN shingles BLOB;
+        DELETE FROM minhashes;
+        """,
+    ),
 ]
 
 
@@ -424,12 +434,12 @@ class Store:
                 [[s.source_id, s.name, s.domain] for s in sources.values()],
             )
         self.db.executemany(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 _storable([
                     a.article_id, a.external_id, a.url, a.input_id, a.input_ref, a.source, a.title, list(a.authors),
                     a.published, a.language, a.text, a.text_hash, a.word_count, a.caption, a.dateline_place,
-                    a.author_bio, a.machine_written, None, now,
+                    a.author_bio, a.machine_written, None, now, a.dateline_outlet,
                 ])
                 for a in articles
             ],
@@ -442,9 +452,10 @@ class Store:
             self.db.executemany("INSERT OR REPLACE INTO errors VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def grouped_articles(self) -> list[tuple[Any, ...]]:
-        """(article_id, text_hash, published, input_ref, signature, duplicate_of) of articles already grouped."""
+        """(article_id, text_hash, published, input_ref, signature, shingle sample, duplicate_of) of articles
+        already grouped."""
         return self.db.execute(
-            """SELECT a.article_id, a.text_hash, a.published, a.input_ref, m.signature, a.duplicate_of
+            """SELECT a.article_id, a.text_hash, a.published, a.input_ref, m.signature, m.shingles, a.duplicate_of
                FROM articles a JOIN minhashes m USING (article_id)"""
         ).fetchall()
 
@@ -457,10 +468,11 @@ class Store:
                ORDER BY a.published NULLS LAST, a.input_ref, a.article_id"""
         ).fetchall()
 
-    def save_grouping(self, signatures: Sequence[tuple[str, bytes]], changes: dict[str, str | None]) -> None:
-        """Store signatures (which mark their articles as grouped) and ``duplicate_of`` changes atomically."""
+    def save_grouping(self, signatures: Sequence[tuple[str, bytes, bytes]], changes: dict[str, str | None]) -> None:
+        """Store signatures and shingle samples (which mark their articles as grouped) and ``duplicate_of``
+        changes atomically."""
         with self.transaction():
-            self.db.executemany("INSERT OR IGNORE INTO minhashes VALUES (?, ?)", [list(r) for r in signatures])
+            self.db.executemany("INSERT OR IGNORE INTO minhashes VALUES (?, ?, ?)", [list(r) for r in signatures])
             if changes:
                 self.db.executemany(
                     "UPDATE articles SET duplicate_of = ? WHERE article_id = ?", [[v, k] for k, v in changes.items()]
@@ -642,7 +654,8 @@ class Store:
 
     def story_evidence(self, story_id: str) -> tuple[list[Claim], dict[str, Attribution], list[dict[str, Any]]]:
         """Everything the cross-check needs for one story: its claims, the attributions of its articles (by id),
-        and per article its published date, outlet id and name, and the outlet name of its original."""
+        and per article its published date, outlet id and name, and the outlet name (``carrier``), id, text, authors
+        and dateline wire of its original (its own for an article that is no copy)."""
         articles = "(SELECT article_id FROM article_stories WHERE story_id = ?)"
         columns, rows = self.query(f"SELECT * FROM claims WHERE article_id IN {articles}", [story_id])
         claims = [Claim(**dict(zip(columns, row, strict=True))) for row in rows]
@@ -650,7 +663,10 @@ class Store:
         attributions = {row[0]: Attribution(**dict(zip(columns, row, strict=True))) for row in rows}
         columns, rows = self.query(
             f"""SELECT a.article_id, a.published, a.source, coalesce(a.duplicate_of, a.article_id) AS original,
-                       coalesce(os.name, o.source, s.name, a.source) AS carrier
+                       coalesce(os.name, o.source, s.name, a.source) AS carrier,
+                       coalesce(o.text, a.text) AS text, coalesce(o.authors, a.authors) AS authors,
+                       if(o.article_id IS NULL, a.dateline_outlet, o.dateline_outlet) AS dateline_outlet,
+                       coalesce(o.source, a.source) AS carrier_id
                 FROM articles a LEFT JOIN sources s ON s.source_id = a.source
                 LEFT JOIN articles o ON o.article_id = a.duplicate_of
                 LEFT JOIN sources os ON os.source_id = o.source
@@ -741,7 +757,8 @@ class Store:
         columns, rows = self.query(
             """SELECT a.article_id, a.input_id, a.input_ref, a.text, a.text_hash, a.url, a.external_id, a.source,
                       s.name AS source_name, a.title, a.authors, a.published, a.language, a.author_bio,
-                      a.machine_written, a.word_count, ? || '/' || coalesce(st.checked, '') AS basis
+                      a.machine_written, a.word_count, a.dateline_outlet,
+                      ? || '/' || coalesce(st.checked, '') AS basis
                FROM articles a LEFT JOIN sources s ON s.source_id = a.source
                LEFT JOIN article_stories x ON x.article_id = a.article_id
                LEFT JOIN stories st ON st.story_id = x.story_id
@@ -816,6 +833,22 @@ class Store:
         for article_id, claim_id, n in rows:
             found["origins"][article_id][claim_id] = n
         return found
+
+    def originals(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """For each of these articles that is a copy: its original's text, outlet (id and name), authors and
+        dateline wire, keyed by the copy's id."""
+        columns, rows = self.query(
+            """SELECT a.article_id AS copy, o.text, o.source, s.name AS source_name, o.authors, o.dateline_outlet
+               FROM articles a JOIN articles o ON o.article_id = a.duplicate_of
+               LEFT JOIN sources s ON s.source_id = o.source
+               WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))""",
+            [list(article_ids)],
+        )
+        return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in rows}
+
+    def outlet_names(self) -> list[str]:
+        """The names of every outlet in the store (what a citation of an outlet of the corpus is known by)."""
+        return [name for (name,) in self.db.execute("SELECT name FROM sources WHERE name IS NOT NULL").fetchall()]
 
     def save_profiles(self, profiles: Sequence[tuple[ArticleProfile, str]]) -> None:
         """Replace the profiles of these articles (``refresh_source_profiles`` updates the outlets after)."""
