@@ -2,8 +2,8 @@
 
 Within one story, claims that state the same thing are grouped (:func:`group`): the same event frame — actor,
 event type, target, what was moved or done — or, failing a frame, a close paraphrase (MiniLM cosine) with
-compatible actors and event types. "Russia used over 300 Iranian drones" carries a transfer frame Iran → Russia of
-drones, the maker being named in the object, so it meets "Iran sold the Russian army drones". Candidates come from
+compatible actors and event types. What a claim is about is the head noun of its object or its amount's unit
+("Iranian-made Shahed drones" → drone), so no list of a story's things is needed. Candidates come from
 a frame index and the nearest claims in embedding space, so grouping stays near-linear in the story's claims.
 
 Each member gets a stance toward the group's claim (its earliest positive member): ``contradicts`` for a denial or
@@ -29,6 +29,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from . import relays
 from .embed import DIMENSIONS
 from .models import Attribution, Claim, ClaimGroup, GroupMember, Origin, content_id
 
@@ -42,21 +43,18 @@ NEIGHBOURS = 12
 EXACT_SEARCH = 4000  # up to this many distinct claims in a story, nearest neighbours are exact
 DATE_SLACK_DAYS = 45  # dates further apart than their precision plus this are different events
 NEGATIVE = frozenset({"denied", "negated"})
+PERSONS = frozenset({"person", "official"})
 CESSATION = frozenset({"stop", "stopped", "halt", "halted", "cease", "ceased", "end", "ended", "suspend", "suspended"})
 DISCUSSING = frozenset({"hedged", "future"})
-# What a claim is about, from words of its object or text: the same thing under different names.
-KINDS: dict[str, str] = {
-    "missile": "missile", "fateh": "missile", "zolfaghar": "missile", "rocket": "missile",
-    "drone": "drone", "shahed": "drone", "uav": "drone",
-    "weapon": "weapon", "arm": "weapon", "munition": "weapon",
-    "adviser": "adviser", "advisor": "adviser", "troop": "troop", "soldier": "troop",
-    "sanction": "sanction", "embargo": "sanction",
-}  # fmt: skip
+# Units that measure (a distance, a share, money, time) rather than count things: "300 km" and "700 km" are not two
+# counts of one thing that disagree. General units of measure, not the words of any story.
+MEASURES = frozenset(
+    """km kilometre kilometer mile metre meter foot feet inch % percent cent dollar usd euro eur pound gbp yen yuan
+    rouble ruble rupee lira $ € £ ton tonne kg kilogram gram litre liter barrel year month week day hour minute
+    second degree magnitude point""".split()
+)
 WORD = re.compile(r"[a-z]+")
-MAKERS = {"iranian": "IRN", "russian": "RUS", "ukrainian": "UKR", "american": "USA", "chinese": "CHN",
-          "north korean": "PRK", "israeli": "ISR", "turkish": "TUR", "belarusian": "BLR"}  # fmt: skip
-COUNT_UNITS = frozenset({"", "missile", "drone", "shahed", "weapon", "rocket", "adviser", "troop", "soldier"})
-
+_GENERIC = frozenset("it them this that these those thing things one ones some all more".split())
 
 @dataclass(frozen=True, slots=True)
 class Reported:
@@ -90,21 +88,29 @@ def chain_of(
 
 
 def kind_of(text: str | None) -> str | None:
-    """The kind of thing a phrase names ("Iranian-made Shahed drones" → drone), or None."""
-    for word in WORD.findall((text or "").lower()):
-        singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-        if singular in KINDS:
-            return KINDS[singular]
-    return None
+    """The kind of thing a phrase names: its head noun, singular ("Iranian-made Shahed drones" → drone), or None.
+
+    The head of an English noun phrase is its last word, so two outlets naming one thing differently
+    ("Fateh-110 missiles", "ballistic missiles") meet on it without any list of the things a story is about."""
+    words = [w for w in WORD.findall((text or "").lower()) if len(w) > 1]
+    if not words or words[-1] in _GENERIC:
+        return None
+    return _singular(words[-1])
 
 
-def maker_of(text: str | None) -> str | None:
-    """The country named as maker in a phrase ("Iranian-designed attack drones" → IRN), or None."""
-    lowered = (text or "").lower()
-    for demonym, code in MAKERS.items():
-        if demonym in lowered:
-            return code
-    return None
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _kind(claim: Claim) -> str | None:
+    """What a claim is about: the head of its object, else of its amount's unit ("400 missiles")."""
+    return kind_of(claim.object) or kind_of(claim.unit)
 
 
 def frames(claim: Claim) -> set[tuple[str, ...]]:
@@ -113,7 +119,7 @@ def frames(claim: Claim) -> set[tuple[str, ...]]:
     A claim whose object was made by another country than its actor ("Russia used Iranian drones") states a
     transfer from the maker to the actor as well.
     """
-    kind = kind_of(claim.object) or kind_of(claim.text)
+    kind = _kind(claim)
     out: set[tuple[str, ...]] = set()
     if kind is None:
         return out
@@ -121,19 +127,17 @@ def frames(claim: Claim) -> set[tuple[str, ...]]:
         out.add((claim.event_type, claim.actor_code, kind))
     if claim.event_type == "transfer" and claim.actor_code:
         out.add(("transfer", claim.actor_code, claim.target_code or "*", kind))
-    maker = maker_of(claim.object) or maker_of(claim.text)
-    if maker and claim.actor_code and maker != claim.actor_code and claim.event_type != "transfer":
-        out.add(("transfer", maker, claim.actor_code, kind))
     if claim.place and claim.actor_code:  # "advisers sent to Crimea" and "no adviser is present in Crimea"
         out.add(("at", claim.actor_code, kind, claim.place.lower()))
-    if claim.quantity is not None and claim.quantity >= 10 and _unit(claim) in COUNT_UNITS:
+    if claim.quantity is not None and claim.quantity >= 10 and not _measure(claim):
         out.add(("amount", kind, f"{claim.quantity:g}"))  # "3,000 missiles", whoever is said to count them
     return out
 
 
-def _unit(claim: Claim) -> str:
-    return (claim.unit or "").lower().rstrip("s")
-
+def _measure(claim: Claim) -> bool:
+    """Whether a claim's amount measures something (km, %, dollars) rather than counting things."""
+    unit = (claim.unit or "").lower()
+    return unit in MEASURES or _singular(unit) in MEASURES
 
 def negative(claim: Claim) -> bool:
     """Whether a claim says that something did not happen ("have not stopped" says that it goes on)."""
@@ -165,7 +169,7 @@ def _compatible(a: Claim, b: Claim, framed: bool = False) -> bool:
         generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
         if a.event_type != b.event_type and not generic & {a.event_type, b.event_type}:
             return False
-    kinds = kind_of(a.object) or kind_of(a.text), kind_of(b.object) or kind_of(b.text)
+    kinds = _kind(a), _kind(b)
     if kinds[0] and kinds[1] and kinds[0] != kinds[1]:
         return False
     return _dates_meet(a, b)
@@ -186,7 +190,10 @@ def amounts_conflict(a: Claim, b: Claim) -> bool:
     ("hundreds") and measures of something else (km, %) never conflict."""
     if a.quantity is None or b.quantity is None:
         return False
-    if _unit(a) not in COUNT_UNITS or _unit(b) not in COUNT_UNITS:
+    if _measure(a) or _measure(b):
+        return False
+    kinds = _kind(a), _kind(b)
+    if kinds[0] and kinds[1] and kinds[0] != kinds[1]:  # 400 missiles and 200 launchers: two counts
         return False
     low = [a.quantity, b.quantity]
     high = [a.quantity_max or a.quantity, b.quantity_max or b.quantity]
@@ -328,7 +335,7 @@ def origin_of(r: Reported) -> _Root | None:
         name = f"{carrier} ({described})" if carrier else described
         return _Root(_key(carrier or described), name, "anonymous", root.anonymous_count or anonymous, None)
     name = root.speaker_name or root.speaker or ""
-    if not name.strip(". "):
+    if not name.strip(". ") or not _names_someone(root, name):
         return None
     key = _key(name)
     if root.speaker_kind == "outlet" and anonymous:  # "Reuters, citing six separate sources"
@@ -341,6 +348,27 @@ def origin_of(r: Reported) -> _Root | None:
         kind = "anonymous"
     via = [v for v in [*relays, carrier] if v and _key(v) != key]
     return _Root(key, name, kind, anonymous, ", ".join(dict.fromkeys(via)) or None)
+
+
+def _names_someone(root: Attribution, name: str) -> bool:
+    """Whether a root names who said it: "news reports" or "reports" name no one, and an "outlet" that is no
+    news outlet ("Seoul's spy agency" read as one) is not the outlet it seems."""
+    if root.speaker_kind == "document":
+        return any(word[:1].isupper() for word in name.split())
+    if root.speaker_kind == "outlet":
+        return relays.is_outlet(name)
+    return True
+
+
+def _same_person(a: _Root, b: _Root) -> bool:
+    """Two person roots are one person when one name is the other's surname or both share first initial and
+    surname ("Blinken", "Antony Blinken", "Anthony Blinken")."""
+    if a.kind not in PERSONS or b.kind not in PERSONS:
+        return False
+    x, y = a.key.split(), b.key.split()
+    if not x or not y or x[-1] != y[-1]:
+        return False
+    return len(x) == 1 or len(y) == 1 or x[0][:1] == y[0][:1]
 
 
 def _key(name: str) -> str:
@@ -402,6 +430,12 @@ def check_story(
                 root = _Root(first.key, first.name, first.kind, first.anonymous_count, reported[i].carrier)
             elif quote:
                 quoted.setdefault(quote, (reported[i].original, root))
+            same = next((k for k, (kept, _) in roots.items() if _same_person(kept, root)), None)
+            if same is not None:  # "Blinken" after "Antony Blinken": the origin already found, under its full name
+                longer = max((roots[same][0], root), key=lambda r: len(r.key))
+                root = _Root(same, longer.name, longer.kind, root.anonymous_count, root.via)
+                roots[same] = (_Root(same, longer.name, longer.kind, roots[same][0].anonymous_count,
+                                     roots[same][0].via), roots[same][1])  # fmt: skip
             if root.key in roots:  # the same origin again: keep the larger anonymous count and the relays
                 kept = roots[root.key][0]
                 count = max(kept.anonymous_count or 0, root.anonymous_count or 0) or None

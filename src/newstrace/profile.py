@@ -232,8 +232,10 @@ def profile(
     lead = next((c for c, s in zip(claims, speakers, strict=True) if s and c.start < params.lead_chars), None)
     derivative, derived_from = _derivative(lead, lifted, copy_of, n_attributed, params)
     # what the article says it carries comes first; an outlet only the corpus shows it lifting from, after
+    # (a copy's relays are its original's: the wire it carries, else the original's outlet, see pipeline)
     said = [r.outlet for r in relays]
-    derived_from = (*said, *[o for o in derived_from if key(o) not in {key(r) for r in said} and o != copy_of])
+    kept = [o for o in derived_from if key(o) not in {key(r) for r in said} and not (said and o == copy_of)]
+    derived_from = (*said, *kept)
     derivative = derivative or any(r.is_wire for r in relays)
     cues += [Cue("relay", f"{r.marker}: {r.outlet}", r.start, r.end) for r in relays if r.start >= 0]
     cues += [

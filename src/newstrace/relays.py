@@ -107,7 +107,7 @@ def canonical(name: str) -> str:
     """An outlet's usual short name ("The Associated Press" → "AP"); other names tidied ("the War Zone's" →
     "The War Zone")."""
     tidy = re.sub(r"[’']s$", "", name.strip(" .,;:'\"“”()")).strip()
-    tidy = re.sub(r"\s+(?:news agency|wire|report|reported|correspondent)$", "", tidy, flags=re.IGNORECASE)
+    tidy = re.sub(r"\s+(?:news agency|report|reported|correspondent)$", "", tidy, flags=re.IGNORECASE)
     return _ALIASES.get(tidy.lower(), _ALIASES.get(tidy.lower().removeprefix("the "), tidy))
 
 
@@ -123,8 +123,7 @@ def is_outlet(name: str, known: Collection[str] = ()) -> bool:
     lowered = name.lower()
     if not name[:1].isupper() or lowered in _NOT_OUTLETS or "photo" in lowered:
         return False
-    words = lowered.split()
-    return name in OUTLETS or words[-1] in _OUTLET_WORDS or key(name) in known
+    return name in OUTLETS or lowered.split()[-1] in _OUTLET_WORDS or key(name) in known
 
 
 def own(name: str, source_name: str | None, source_id: str | None) -> bool:
@@ -181,7 +180,7 @@ def wire(relays: Iterable[Relay]) -> str | None:
 def _parenthesised(name: str | None) -> str | None:
     """"WHBL (Reuters wire)" → "Reuters wire"; None for a name with no parenthesis."""
     match = re.search(r"\(([^()]+)\)", name or "")
-    return match.group(1) if match else None
+    return re.sub(r"\s+(?:wire|repost|feed)$", "", match.group(1)) if match else None
 
 
 def _split(names: str | None) -> list[str]:
