@@ -7,8 +7,9 @@ compatible actors and event types. What a claim is about is the head noun of its
 a frame index and the nearest claims in embedding space, so grouping stays near-linear in the story's claims.
 
 Each member gets a stance toward the group's claim (its earliest positive member): ``contradicts`` for a denial or
-negation, or an amount that cannot be the same ("400" against "200"); ``discusses`` for a hedge, a plan, or a
-statement about the claim rather than the claim; ``supports`` otherwise.
+negation; ``discusses`` for a hedge, a plan, or a statement about the claim rather than the claim; ``supports``
+otherwise. An amount that cannot be the same ("400" against "200") is noted as the member's reason but contradicts
+nothing: in real coverage counts rise and get rounded as a story develops, and what contests a claim is a denial.
 
 The origins of a group are the roots of its supporting members' attribution chains (:func:`origin_of`): the outlet
 that first carried anonymous sources, the named person or organization, the outlet cited. Copies of an article
@@ -301,15 +302,16 @@ def stance(claim: Claim, of: Claim) -> tuple[str, str | None]:
     )
     if negative(claim) != negative(of) and about_same:
         return "contradicts", f"{'rejected' if claim.event_type == 'reject' else claim.modality}: {claim.trigger}"
-    if amounts_conflict(claim, of):
-        return "contradicts", f"amount {claim.quantity_text} against {of.quantity_text}"
+    # a developing story's counts change (a death toll rises, a second batch arrives) and outlets round: a
+    # different count is noted on the member, but it contradicts nothing unless it is denied
+    note = f"amount {claim.quantity_text} against {of.quantity_text}" if amounts_conflict(claim, of) else None
     if claim.modality in DISCUSSING and of.modality not in DISCUSSING:
-        return "discusses", None
+        return "discusses", note
     if claim.event_type != of.event_type and claim.event_type == "statement" or not about_same:
-        return "discusses", None
+        return "discusses", note
     if of.actor_code and not claim.actor_code and claim.quantity is None:  # "a missile transfer to Moscow"
-        return "discusses", None
-    return "supports", None
+        return "discusses", note
+    return "supports", note
 
 
 @dataclass(frozen=True, slots=True)

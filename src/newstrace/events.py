@@ -311,10 +311,11 @@ class Reader:
             clause.place = _place_in(span, self.table)
         if not clause.actors and event_type == "transfer":
             clause.actors = self._carried_actor(clause)
+        reported = attribution is not None and not attribution.implicit and attribution.source is not None
         if event_type == "statement" and not (
-            clause.quantity or (clause.when and clause.when.date) or any(a.code for a in clause.actors)
+            clause.quantity or (clause.when and clause.when.date) or any(a.code for a in clause.actors) or reported
         ):
-            return None  # not check-worthy: no event, nobody named, no number, no date
+            return None  # not check-worthy: no event, nobody named, no number, no date, nobody cited
         if clause.actors:
             self.subjects.extend(clause.actors)
             if event_type == "transfer":
@@ -889,7 +890,7 @@ def _names(actors: Sequence[Actor]) -> str | None:
 
 # --------------------------------------------------------------------------------------------------- the stage
 
-VERSION = "1"  # bump when the claim rules or the alias table change, so stored articles are read again
+VERSION = "2"  # bump when the claim rules or the alias table change, so stored articles are read again
 ANALYSIS_VERSION = f"a{ATTRIBUTION_VERSION}.c{VERSION}"  # attributions and claims come from one parse
 
 

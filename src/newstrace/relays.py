@@ -108,6 +108,7 @@ def canonical(name: str) -> str:
     "The War Zone")."""
     tidy = re.sub(r"[’']s$", "", name.strip(" .,;:'\"“”()")).strip()
     tidy = re.sub(r"\s+(?:news agency|report|reported|correspondent)$", "", tidy, flags=re.IGNORECASE)
+    tidy = "The " + tidy[4:] if tidy.startswith("the ") else tidy
     return _ALIASES.get(tidy.lower(), _ALIASES.get(tidy.lower().removeprefix("the "), tidy))
 
 
@@ -163,7 +164,7 @@ def find(
         if a.reported_to and a.speaker_kind != "implicit":
             found.append(Relay(a.reported_to.split(",")[0], "told", a.cue_start or -1, a.cue_end or -1))
     kept: dict[str, Relay] = {}
-    for relay in sorted(found, key=lambda r: not r.is_wire):  # a wire marker wins over a passing citation
+    for relay in sorted(found, key=lambda r: (not r.is_wire, r.start)):  # a wire marker wins over a citation
         name = canonical(relay.outlet)
         k = key(name)
         if not k or k in kept or not is_outlet(name, known) or own(name, source_name, source_id):
