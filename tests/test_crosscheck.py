@@ -312,3 +312,49 @@ def test_twenty_thousand_near_identical_claims_group_without_blowing_up() -> Non
     groups, members, origins = check_story("s", many, bag_of_words)
     assert [(g.verdict, g.n_articles, g.n_outlets, g.n_origins) for g in groups] == [("single-origin", 20_000, 50, 1)]
     assert len(members) == 20_000 and len(origins) == 1
+
+
+# -- hostile stories ------------------------------------------------------------------------------------------------
+
+WIRE_TEXT = "Iran sent about 400 ballistic missiles to Russia, six people familiar with the matter said"
+
+
+def test_two_thousand_copies_of_one_wire_text_are_one_origin_not_two_thousand() -> None:
+    original = reported(claim("w", "wire", WIRE_TEXT, object="missiles"), "Meridian Wire", 1, SIX)
+    copies = [
+        reported(claim(f"c{i}", f"copy{i}", WIRE_TEXT, object="missiles"), f"Site {i}", 2, SIX,
+                 original="wire", carrier="Meridian Wire")
+        for i in range(2000)
+    ]  # fmt: skip
+    groups, _, _ = check_story("s", [original, *copies], bag_of_words)
+    assert groups == []  # every article carries the one original: nothing recurs across independent articles
+    relays = [  # the same wire text relayed (not copied) by 2,000 outlets, each naming the wire
+        reported(claim(f"r{i}", f"relay{i}", WIRE_TEXT, object="missiles"), f"Site {i}", 2, SIX_VIA_WIRE, WIRE)
+        for i in range(2000)
+    ]  # fmt: skip
+    groups, members, origins = check_story("s", [original, *relays], bag_of_words)
+    assert [(g.verdict, g.n_origins, g.n_articles) for g in groups] == [("single-origin", 1, 2001)]
+    assert len(members) == 2001 and [o.name for o in origins] == ["Meridian Wire (six people familiar with the matter)"]
+
+
+def test_an_article_quoting_itself_ends_its_chain() -> None:
+    loop = Attribution("l", "a", "the paper", "Daily Loop", "outlet", "x", 0, 1, parent_id="l")
+    a = reported(claim("a", "x", WIRE_TEXT, object="missiles"), "Daily Loop", 1, loop)
+    b = reported(claim("b", "y", WIRE_TEXT, object="missiles"), "Other Paper", 2, loop)
+    assert len(chain_of("l", {"l": loop})) == 1
+    groups, _, origins = check_story("s", [a, b], bag_of_words)
+    assert [g.verdict for g in groups] == ["single-origin"] and len(origins) == 1
+
+
+def test_a_claim_denied_and_reaffirmed_by_one_speaker_is_contested_with_one_origin() -> None:
+    karimi = said("k", "Hossein Karimi", "person")
+    sent = reported(claim("a", "x", "Iran sent missiles to Russia", object="missiles", target_code="RUS"), "A", 1,
+                    karimi)  # fmt: skip
+    denied = reported(claim("b", "y", "Iran did not send missiles to Russia", object="missiles", target_code="RUS",
+                            modality="denied"), "B", 2, karimi)  # fmt: skip
+    again = reported(claim("c", "z", "Iran sent missiles to Russia", object="missiles", target_code="RUS"), "C", 3,
+                     karimi)  # fmt: skip
+    groups, members, origins = check_story("s", [sent, denied, again], bag_of_words)
+    assert [(g.verdict, g.n_origins) for g in groups] == [("contested", 1)]
+    assert {m.claim_id: m.stance for m in members} == {"a": "supports", "b": "contradicts", "c": "supports"}
+    assert [o.name for o in origins] == ["Hossein Karimi"]

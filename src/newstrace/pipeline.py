@@ -429,7 +429,7 @@ def profile_articles(
                     article,
                     found["attributions"][article.article_id],
                     found["claims"][article.article_id],
-                    [Earlier(claim_id, outlet) for claim_id, outlet in found["earlier"][article.article_id]],
+                    [Earlier(*row) for row in found["earlier"][article.article_id]],
                     found["origins"][article.article_id],
                     _relays_of(article, found["attributions"][article.article_id], originals, known),
                 ),

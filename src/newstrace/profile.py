@@ -48,6 +48,7 @@ class Earlier:
 
     claim_id: str | None
     outlet: str
+    quoted: bool = False  # the same direct quote word for word (strong), not the same claim in its own voice
 
 
 # -- own voice ---------------------------------------------------------------------------------------------------
@@ -195,12 +196,15 @@ def profile(
     claims: Sequence[Claim],
     earlier: Sequence[Earlier],
     origins: Mapping[str, int],
-    relays: Sequence[Relay] = (),
+    relays: Sequence[Relay] | None = None,
     params: ProfileParams = ProfileParams(),
 ) -> ArticleProfile:
     """Profile one article from its attributions and claims. ``earlier`` lists its claims that earlier articles
     of other outlets carried first; ``origins`` maps a claim id to the number of origins of its claim group;
-    ``relays`` are the outlets the article says it carries (:func:`newstrace.relays.find`), wire first."""
+    ``relays`` are the outlets the article says it carries (:func:`newstrace.relays.find`), wire first; when
+    they are given, an earlier outlet's claim restated in the article's own voice is a cue, not a relay."""
+    relays_known = relays is not None
+    relays = relays or ()
     text = article.text
     words = max(len(text.split()), 1)
     voice = own_voice(text, attributions)
@@ -231,10 +235,14 @@ def profile(
     copy_of = next((e.outlet for e in earlier if e.claim_id is None and not _same_outlet(e.outlet, article)), None)
     lead = next((c for c, s in zip(claims, speakers, strict=True) if s and c.start < params.lead_chars), None)
     derivative, derived_from = _derivative(lead, lifted, copy_of, n_attributed, params)
-    # what the article says it carries comes first; an outlet only the corpus shows it lifting from, after
-    # (a copy's relays are its original's: the wire it carries, else the original's outlet, see pipeline)
+    # What the article says it carries comes first (a copy's relays are its original's: the wire it carries, else
+    # the original's outlet; see pipeline), then the outlets whose direct quotes it repeats word for word. The same
+    # claim in its own voice after another outlet's is kept as a cue only: two outlets report one fact alone.
     said = [r.outlet for r in relays]
+    quoted = {e.outlet for e in earlier if e.quoted}
     kept = [o for o in derived_from if key(o) not in {key(r) for r in said} and not (said and o == copy_of)]
+    if relays_known:
+        kept = [o for o in kept if o in quoted or not any(e.outlet == o for e in earlier if e.claim_id)]
     derived_from = (*said, *kept)
     derivative = derivative or any(r.is_wire for r in relays)
     cues += [Cue("relay", f"{r.marker}: {r.outlet}", r.start, r.end) for r in relays if r.start >= 0]

@@ -777,8 +777,9 @@ class Store:
 
     def profile_evidence(self, article_ids: Sequence[str]) -> dict[str, Any]:
         """What profiling these articles needs, keyed by article id: ``attributions`` and ``claims`` (lists),
-        ``earlier`` ((claim id, outlet) for claims an earlier article of another outlet carried first — in its
-        own voice, or a direct quote word for word; claim id None for a copy of another outlet's article) and
+        ``earlier`` ((claim id, outlet, quoted) for claims an earlier article of another outlet carried first — in
+        its own voice, or a direct quote word for word (quoted); claim id None for a copy of another outlet's
+        article) and
         ``origins`` (claim id → origins of its group)."""
         mine = "(SELECT unnest(?::VARCHAR[]))"
         ids = [list(article_ids)]
@@ -804,12 +805,13 @@ class Store:
                   JOIN claims c ON c.claim_id = g.claim_id
                   LEFT JOIN attributions t ON t.attribution_id = c.attribution_id
                   LEFT JOIN sources s ON s.source_id = a.source WHERE g.stance = 'supports')
-                SELECT x.article_id, x.claim_id, arg_min(y.outlet, y.published) FROM m x JOIN m y USING (group_id)
+                SELECT x.article_id, x.claim_id, arg_min(y.outlet, y.published), false
+                FROM m x JOIN m y USING (group_id)
                 WHERE x.article_id IN {mine} AND x.kind = 'implicit' AND y.source IS NOT NULL
                   AND y.source IS DISTINCT FROM x.source AND y.published < x.published
                 GROUP BY ALL
                 UNION ALL
-                SELECT c.article_id, c.claim_id, arg_min(coalesce(s.name, b.source), b.published)
+                SELECT c.article_id, c.claim_id, arg_min(coalesce(s.name, b.source), b.published), true
                 FROM attributions t JOIN claims c ON c.attribution_id = t.attribution_id
                 JOIN articles a ON a.article_id = t.article_id
                 JOIN attributions u ON u.direct AND lower(u.content) = lower(t.content) AND u.article_id <> t.article_id
@@ -818,13 +820,13 @@ class Store:
                   AND b.source IS DISTINCT FROM a.source AND b.published < a.published
                 GROUP BY ALL
                 UNION ALL
-                SELECT a.article_id, NULL, coalesce(s.name, o.source) FROM articles a
+                SELECT a.article_id, NULL, coalesce(s.name, o.source), false FROM articles a
                 JOIN articles o ON o.article_id = a.duplicate_of LEFT JOIN sources s ON s.source_id = o.source
                 WHERE a.article_id IN {mine} AND o.source IS NOT NULL AND o.source IS DISTINCT FROM a.source""",
             ids * 3,
         )
-        for article_id, claim_id, outlet in rows:
-            found["earlier"][article_id].append((claim_id, outlet))
+        for article_id, claim_id, outlet, quoted in rows:
+            found["earlier"][article_id].append((claim_id, outlet, quoted))
         _, rows = self.query(
             f"""SELECT m.article_id, m.claim_id, max(g.n_origins) FROM claim_group_members m
                 JOIN claim_groups g USING (group_id) WHERE m.article_id IN {mine} GROUP BY ALL""",

@@ -1,0 +1,62 @@
+"""Floors on real multi-outlet coverage (../shared/data/real-stories), scored by the reference scorer.
+
+All story folders go through one ``newstrace run`` as a mixed corpus (as bench/real_stories.py's pooled run), and the
+figures must not drop below what was measured (BENCHMARKS.md, ``real_stories`` rows). Skips when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from bench._common import SHARED_DATA
+from bench.real_stories import SCORER, english_only, export, languages_of, pooled_inputs, run_pipeline, score
+
+pytestmark = pytest.mark.slow
+
+# Measured on the pooled dev run (bench/real_stories.py), a little under each figure for run-to-run noise.
+FLOORS = {
+    "mention_recall_en": 0.78,
+    "copy_f1": 0.80,
+    "relay_f1": 0.60,
+    "verdict_acc_en": 0.30,
+    "origin_count_exact_en": 0.15,
+    "grouping_f1_en": 0.33,
+    "story_b3_f1": 0.75,
+}
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = SHARED_DATA / "real-stories"
+    folders = sorted(p for p in base.glob("*") if (p / "gold.json").is_file()) if base.is_dir() else []
+    if not folders or not SCORER.is_file():
+        pytest.skip(f"real-stories data or its scorer not found under {SHARED_DATA.parent}")
+    work = tmp_path_factory.mktemp("real-stories")
+    corpus, gold = pooled_inputs(folders, work)
+    run_pipeline(corpus, work / "pooled.duckdb")
+    export(work / "pooled.duckdb", work / "pooled")
+    every = score(gold, work / "pooled", work / "score")
+    languages: dict[str, str] = {}
+    for folder in folders:
+        languages.update({f"{folder.name}/{k}": v for k, v in languages_of(folder / "corpus.jsonl").items()})
+    english = score({"stories": [english_only(s, languages) for s in gold["stories"]]}, work / "pooled",
+                    work / "score-en")  # fmt: skip
+    (work / "figures.json").write_text(json.dumps({"all": every, "en": english}), encoding="utf-8")
+    return {
+        "mention_recall_en": english["mention_recall"], "copy_f1": every["copy_f1"], "relay_f1": every["relay_f1"],
+        "verdict_acc_en": english["verdict_acc"], "origin_count_exact_en": english["origin_count_exact"],
+        "grouping_f1_en": english["grouping_b3"][2], "story_b3_f1": every["story_b3_f1"],
+        "articles_missing": every["articles_missing"],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_real_coverage_figure_holds_its_floor(figures: dict[str, Any], name: str) -> None:
+    assert figures[name] >= FLOORS[name], f"{name} = {figures[name]} fell under its floor {FLOORS[name]}"
+
+
+def test_every_article_of_the_gold_is_in_the_store(figures: dict[str, Any]) -> None:
+    # the scorer finds articles by their JSONL id; one lost on the way would silently lower every figure
+    assert figures["articles_missing"] == 0
