@@ -37,6 +37,7 @@ bench: setup  ## run every benchmark on ../shared/data (writes bench/results and
 	$(BIN)/python -m bench.stories
 	$(BIN)/python -m bench.profiles
 	$(BIN)/python -m bench.web
+	$(BIN)/python -m bench.real_stories
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal demo-output

@@ -18,7 +18,9 @@ Three runs per figure set:
 The pipeline's wall time per article is measured on the pooled run.
 
 Run: ``python -m bench.real_stories`` (about 3 minutes on 2 cores); ``--quick`` writes nothing;
-``--keep DIR`` keeps the stores and exports.
+``--keep DIR`` keeps the stores and exports; ``--baseline CHECKOUT`` first runs the pooled corpus with the newstrace
+of another checkout (``git worktree add ../base <commit>``), so that figures and cost before and after are measured
+in one run on one machine.
 """
 
 from __future__ import annotations
@@ -57,10 +59,13 @@ def story_folders() -> list[Path]:
     return sorted(p for p in base.iterdir() if (p / "gold.json").is_file() and (p / "corpus.jsonl").is_file())
 
 
-def run_pipeline(corpus: Path, db: Path) -> float:
-    """``newstrace run CORPUS --db DB`` in a fresh process; the wall time it took."""
+def run_pipeline(corpus: Path, db: Path, source: Path | None = None) -> float:
+    """``newstrace run CORPUS --db DB`` in a fresh process (with the package from ``source``/src when given: an
+    older checkout, for a before/after comparison in one run); the wall time it took."""
+    env = {**os.environ, "PYTHONPATH": str(source / "src")} if source else None
     started = time.perf_counter()
-    subprocess.run([*NEWSTRACE, "run", str(corpus), "--db", str(db), "--quiet"], check=False, capture_output=True)
+    subprocess.run([*NEWSTRACE, "run", str(corpus), "--db", str(db), "--quiet"], check=False, capture_output=True,
+                   env=env)  # fmt: skip
     return time.perf_counter() - started
 
 
@@ -124,6 +129,12 @@ def pooled_inputs(folders: list[Path], work: Path) -> tuple[Path, dict[str, Any]
     return corpus, {"stories": stories}
 
 
+def _revision(checkout: Path) -> str:
+    """The commit a checkout is at (its path when it is no git checkout)."""
+    found = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return found.stdout.strip() or str(checkout)
+
+
 def summary(figures: dict[str, Any]) -> dict[str, Any]:
     """The figures the issue names, under short keys."""
     return {
@@ -143,8 +154,9 @@ def summary(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run(work: Path) -> dict[str, Any]:
-    """Every folder alone (all articles and English only), then all of them pooled."""
+def run(work: Path, baseline: Path | None = None) -> dict[str, Any]:
+    """Every folder alone (all articles and English only), then all of them pooled; with ``baseline`` (another
+    checkout of newstrace) the pooled corpus also goes through that version first, timed and scored alike."""
     folders = story_folders()
     per_story: dict[str, Any] = {}
     for folder in folders:
@@ -162,6 +174,13 @@ def run(work: Path) -> dict[str, Any]:
         }  # fmt: skip
         print(folder.name, json.dumps(per_story[folder.name]["english"]), flush=True)
     corpus, gold = pooled_inputs(folders, work)
+    before: dict[str, Any] = {}
+    if baseline is not None:
+        db = work / "pooled-baseline.duckdb"
+        before_seconds = run_pipeline(corpus, db, baseline)
+        export(db, work / "pooled-baseline")
+        before = {"all": summary(score(gold, work / "pooled-baseline", work / "score" / "baseline")),
+                  "seconds": round(before_seconds, 1), "source": _revision(baseline)}  # fmt: skip
     db = work / "pooled.duckdb"
     seconds = run_pipeline(corpus, db)
     export(db, work / "pooled")
@@ -171,6 +190,8 @@ def run(work: Path) -> dict[str, Any]:
         languages.update({folder.name + "/" + k: v for k, v in languages_of(folder / "corpus.jsonl").items()})
     gold_en = {"stories": [english_only(s, languages) for s in gold["stories"]]}
     pooled_en = score(gold_en, work / "pooled", work / "score-en" / "pooled")
+    if baseline is not None:
+        before["english"] = summary(score(gold_en, work / "pooled-baseline", work / "score-en" / "baseline"))
     n_articles = sum(len(s["articles"]) for s in gold["stories"])
     print("pooled", json.dumps(summary(pooled_en)), flush=True)
     return {
@@ -179,6 +200,7 @@ def run(work: Path) -> dict[str, Any]:
         "pooled_articles": n_articles,
         "pooled_seconds": round(seconds, 1),
         "seconds_per_article": round(seconds / n_articles, 3),
+        "baseline": before,
         "goals": GOALS,
     }
 
@@ -209,8 +231,20 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
             f"{e['denial_f1']:.2f} / {a['copy_f1']:.2f} / {a['relay_f1']:.2f} / {e['mention_recall']:.2f}",
             "goals 0.85 / 0.75 / 0.75 / 0.75 / 0.90 / 0.80 / 0.80",
         ))  # fmt: skip
-    out.append(("whole pipeline, seconds per article (pooled run)", f"{result['seconds_per_article']:.3f}",
-                f"{result['pooled_articles']} articles, one `newstrace run`"))  # fmt: skip
+    before = result.get("baseline") or {}
+    anchor = f"{result['pooled_articles']} articles, one `newstrace run`"
+    if before:
+        anchor += f"; {before['seconds'] / result['pooled_articles']:.3f} for the baseline in the same run"
+        b, e = before["english"], english
+        out.append((f"baseline {before['source']} (same run): verdict / origins exact / grouping F1 / denial F1 / "
+                    "copy F1 / relay F1 / mention recall (en)",
+                    f"{b['verdict_acc']:.3f} / {b['origin_count_exact']:.3f} / {b['grouping_f1']:.3f} / "
+                    f"{b['denial_f1']:.3f} / {before['all']['copy_f1']:.3f} / {before['all']['relay_f1']:.3f} / "
+                    f"{b['mention_recall']:.3f}",
+                    f"now {e['verdict_acc']:.3f} / {e['origin_count_exact']:.3f} / {e['grouping_f1']:.3f} / "
+                    f"{e['denial_f1']:.3f} / {pooled['copy_f1']:.3f} / {pooled['relay_f1']:.3f} / "
+                    f"{e['mention_recall']:.3f}"))  # fmt: skip
+    out.append(("whole pipeline, seconds per article (pooled run)", f"{result['seconds_per_article']:.3f}", anchor))
     return out
 
 
@@ -218,15 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--keep", type=Path, help="keep the stores and exports in this folder")
+    parser.add_argument("--baseline", type=Path, help="another newstrace checkout to run the pooled corpus with first")
     args = parser.parse_args(argv)
     if not SCORER.is_file():
         sys.exit(f"reference scorer not found at {SCORER}")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = run(args.keep)
+        result = run(args.keep, args.baseline)
     else:
         with tempfile.TemporaryDirectory(prefix="nt-real-") as tmp:
-            result = run(Path(tmp))
+            result = run(Path(tmp), args.baseline)
     if not args.quick:
         for story in result["stories"].values():
             story.pop("raw", None)

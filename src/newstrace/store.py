@@ -509,36 +509,51 @@ class Store:
             if done:
                 for table in ("attributions", "claims"):
                     self.db.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [list(done)])
-            if attributions:
-                self.db.executemany(
-                    f"INSERT OR REPLACE INTO attributions VALUES ({', '.join('?' * 19)})",
+            self._bulk_replace(
+                "attributions",
+                [
                     [
-                        [
-                            a.attribution_id, a.article_id, a.speaker, a.speaker_name, a.speaker_kind, a.speaker_role,
-                            a.speaker_affiliation, a.anonymous_count, a.cue, a.content, a.direct, a.start, a.end,
-                            a.parent_id, a.reported_to, a.speaker_start, a.speaker_end, a.cue_start, a.cue_end,
-                        ]
-                        for a in attributions
-                    ],
-                )  # fmt: skip
-            if claims:
-                self.db.executemany(
-                    f"INSERT OR REPLACE INTO claims VALUES ({', '.join('?' * 25)})",
+                        a.attribution_id, a.article_id, a.speaker, a.speaker_name, a.speaker_kind, a.speaker_role,
+                        a.speaker_affiliation, a.anonymous_count, a.cue, a.content, a.direct, a.start, a.end,
+                        a.parent_id, a.reported_to, a.speaker_start, a.speaker_end, a.cue_start, a.cue_end,
+                    ]
+                    for a in attributions
+                ],
+            )  # fmt: skip
+            self._bulk_replace(
+                "claims",
+                [
                     [
-                        [
-                            c.claim_id, c.article_id, c.text, c.start, c.end, c.event_type, c.trigger, c.modality,
-                            c.actor, c.actor_code, c.actor_kind, c.actor_role, c.target, c.target_code, c.object,
-                            c.quantity, c.quantity_approx, c.quantity_max, c.quantity_text, c.unit, c.date,
-                            c.date_text, c.date_precision, c.place, c.attribution_id,
-                        ]
-                        for c in claims
-                    ],
-                )  # fmt: skip
+                        c.claim_id, c.article_id, c.text, c.start, c.end, c.event_type, c.trigger, c.modality,
+                        c.actor, c.actor_code, c.actor_kind, c.actor_role, c.target, c.target_code, c.object,
+                        c.quantity, c.quantity_approx, c.quantity_max, c.quantity_text, c.unit, c.date,
+                        c.date_text, c.date_precision, c.place, c.attribution_id,
+                    ]
+                    for c in claims
+                ],
+            )  # fmt: skip
             self.add_errors(failed)
             marks = [["attribution", i, version, "done", now] for i in done]
             marks += [["attribution", i, version, "failed", now] for i in failed_ids]
             if marks:
                 self.db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)", marks)
+
+    def _bulk_replace(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``INSERT OR REPLACE`` many rows (in the table's column order, keyed by the first) as one Arrow table:
+        ``executemany`` binds one row at a time, which took a third of a whole run's time on 120 articles."""
+        if not rows:
+            return
+        import pyarrow as pa
+
+        unique = list({row[0]: row for row in rows}.values())  # the last row of a key wins, as row by row
+        columns, types = zip(*[(r[0], r[1]) for r in self.db.execute(f"DESCRIBE {table}").fetchall()], strict=True)
+        arrow = pa.table({name: [row[i] for row in unique] for i, name in enumerate(columns)})
+        self.db.register("bulk_rows", arrow)
+        try:
+            casts = ", ".join(f'CAST("{name}" AS {kind})' for name, kind in zip(columns, types, strict=True))
+            self.db.execute(f"INSERT OR REPLACE INTO {table} SELECT {casts} FROM bulk_rows")
+        finally:
+            self.db.unregister("bulk_rows")
 
     def forget_analyses(self, stage: str) -> None:
         """Mark every article as not analysed by ``stage``, so the next run analyses them all again."""
