@@ -33,6 +33,7 @@ import calendar
 import heapq
 import math
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ Vectors = npt.NDArray[np.float32]
 Embed = Callable[[list[str]], Vectors]
 
 LEAD_CHARS = 600  # title + the first ~100 words: MiniLM reads at most 256 word pieces anyway
+TERM_BUCKETS = 1 << 22  # term hashes: collisions among 4M buckets are rare enough to leave alone
 LEXICAL_CHARS = 6_000  # the lexical vector reads this much of the text: the rest rarely names anything new
 # Capitalised words that begin sentences or name days and months say nothing about which story it is.
 COMMON = frozenset(
@@ -145,6 +147,7 @@ class StoryParams:
     neighbours: int = 20  # nearest earlier articles by embedding, as candidates beside the inverted index
     candidates: int = 12  # stories scored in full per article, the best by shared telling terms
     query_terms: int = 30  # the article's terms (by TF-IDF weight) looked up in the inverted index
+    kept_terms: int = 0  # the terms of an article (the heaviest) its story keeps; 0: all (150 or 300 cost B³)
     postings: int = 200  # stories kept per term (the latest): a term in more stories than that is not telling
 
 
@@ -195,8 +198,8 @@ class StoryClusterer:
         self.story_of: dict[str, str] = {}  # article id → story id, for every article seen (copies included)
         self.score_of: dict[str, float | None] = {}
         self.stories: dict[str, _Story] = {}
-        self.term_ids: dict[str, int] = {}
-        self.term_frequency: Counter[int] = Counter()  # documents per term id
+        # documents per term, by a hash of the term: no vocabulary is kept (word pairs alone would be millions)
+        self.term_frequency = np.zeros(TERM_BUCKETS, dtype=np.int32)
         self.postings: defaultdict[int, list[str]] = defaultdict(list)  # term id → stories (may name merged ones)
         self.merged_into: dict[str, str] = {}
         # what the split guard reads of each article of a story it may still look at (dropped past the last size)
@@ -554,9 +557,9 @@ class StoryClusterer:
         n = self.documents
         vector: dict[int, float] = {}
         for term, count in counts.items():
-            term_id = self.term_ids.setdefault(term, len(self.term_ids))
-            idf = math.log((2 + n) / (2 + self.term_frequency[term_id])) + 1.0
-            vector[term_id] = (1.0 + math.log(count)) * idf
+            term_id = zlib.crc32(term.encode()) & (TERM_BUCKETS - 1)
+            idf = math.log((2 + n) / (2 + int(self.term_frequency[term_id]))) + 1.0
+            vector[term_id] = max(vector.get(term_id, 0.0), (1.0 + math.log(count)) * idf)
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {t: w / norm for t, w in vector.items()}
 
@@ -580,12 +583,15 @@ class StoryClusterer:
         # only publication dates date a story: a date read from a text is weighed against them, never against
         # another guess (dates named in a text are as often the background as the news)
         published = day[0] if day is not None and day[1] == 0 else None
-        ids = np.array(sorted(lexical), dtype=np.int32)
-        member = _Member(ids, np.array([lexical[t] for t in ids], dtype=np.float32), vector, words, published)
+        kept = sorted(lexical)
+        if self.params.kept_terms:  # the story keeps the article's most telling terms only
+            kept = sorted(heapq.nlargest(self.params.kept_terms, lexical, key=lexical.__getitem__))
+        ids = np.array(kept, dtype=np.int32)
+        member = _Member(ids, np.array([lexical[t] for t in kept], dtype=np.float32), vector, words, published)
         self._add_to(story_id, member)
         if self.stories[story_id].size <= self.params.split_sizes[-1]:
             self.members[article_id] = member
-        self.term_frequency.update(lexical.keys())
+        self.term_frequency[np.fromiter(lexical, dtype=np.int64, count=len(lexical))] += 1
         self.keys.append(article_id)
         self.document_frequency.update(words)
         self.documents += 1
