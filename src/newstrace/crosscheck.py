@@ -40,6 +40,7 @@ Embed = Callable[[list[str]], Vectors]
 # Cosine of a claim with a group's centroid above which it states what the group states (chosen on the real-stories
 # dev sets with each story held out in turn: 0.60-0.65 for every held-out story; see BENCHMARKS.md).
 GROUP_COSINE = 0.65
+RELATED = 0.55  # ... and above which a claim of the same event type, or a denial, states what the group states
 NEIGHBOUR_COSINE = 0.5  # nearest claims less similar than this bring no candidate group
 NEIGHBOURS = 12
 EXACT_SEARCH = 4000  # up to this many distinct claims in a story, nearest neighbours are exact
@@ -116,21 +117,24 @@ def _kind(claim: Claim) -> str | None:
 
 
 def frames(claim: Claim) -> set[tuple[str, ...]]:
-    """The event frames a claim states: (event type, actor, kind of object); transfers also (giver → receiver).
+    """The event frames a claim states: (event type, actor, what it is about); transfers also (giver → receiver);
+    a place (actor, what, where); a count (what, how many).
 
-    A claim whose object was made by another country than its actor ("Russia used Iranian drones") states a
-    transfer from the maker to the actor as well.
+    A claim with no object still states where its actor's things are: "No Iranian military adviser is present in
+    Crimea" has no object, so its place frame takes each word of its text, one of which meets the "adviser" of
+    "Iran sent advisers to Crimea" (same actor, same place, a shared noun).
     """
     kind = _kind(claim)
     out: set[tuple[str, ...]] = set()
+    if claim.place and claim.actor_code:
+        about = {kind} if kind else {_singular(w) for w in WORD.findall(claim.text.lower()) if len(w) > 3}
+        out |= {("at", claim.actor_code, k, claim.place.lower()) for k in about}
     if kind is None:
         return out
     if claim.event_type != "statement" and claim.actor_code:
         out.add((claim.event_type, claim.actor_code, kind))
     if claim.event_type == "transfer" and claim.actor_code:
         out.add(("transfer", claim.actor_code, claim.target_code or "*", kind))
-    if claim.place and claim.actor_code:  # "advisers sent to Crimea" and "no adviser is present in Crimea"
-        out.add(("at", claim.actor_code, kind, claim.place.lower()))
     if claim.quantity is not None and claim.quantity >= 10 and not _measure(claim):
         out.add(("amount", kind, f"{claim.quantity:g}"))  # "3,000 missiles", whoever is said to count them
     return out
@@ -163,16 +167,17 @@ def _compatible(a: Claim, b: Claim, framed: bool = False) -> bool:
     """Nothing in the event fields of two claims says they are different events. Claims that share a frame are
     checked on what they are about and when only: the frame has matched their actors and event already, and
     two claims giving the same count of the same thing may name different actors (one counts, the other holds)."""
+    generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
     if not framed:
         if a.actor_code and b.actor_code and a.actor_code != b.actor_code:
             return False
         if a.target_code and b.target_code and a.target_code != b.target_code:
             return False
-        generic = {"statement", "reject"}  # a statement or a denial can be about an event of any type
         if a.event_type != b.event_type and not generic & {a.event_type, b.event_type}:
             return False
     kinds = _kind(a), _kind(b)
-    if kinds[0] and kinds[1] and kinds[0] != kinds[1]:
+    # ... and its object is often what is said rather than what happened ("dismissed the reports that …")
+    if kinds[0] and kinds[1] and kinds[0] != kinds[1] and not generic & {a.event_type, b.event_type}:
         return False
     return _dates_meet(a, b)
 
@@ -208,10 +213,11 @@ def amounts_conflict(a: Claim, b: Claim) -> bool:
 def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
     """Indices of ``reported`` grouped by what they state, each group in publication order.
 
-    Claims are taken in publication order; each joins the candidate group it is most like — the cosine of its
-    vector with the group's centroid, so that a group is judged by everything said in it, not by its first
-    words — when that is at least :data:`GROUP_COSINE` (or the two share an event frame) and nothing in the
-    event fields of the group's first claim contradicts it; else it starts a group. Candidates are the groups of
+    Claims are taken in publication order; each joins the candidate group it shares an event frame with, else the
+    one it is most like — the cosine of its vector with the group's centroid, so that a group is judged by
+    everything said in it, not by its first words — when that is at least :data:`GROUP_COSINE` (:data:`RELATED`
+    for the same event or a denial) and nothing in the event fields of the group's first claim contradicts it;
+    else it starts a group. Candidates are the groups of
     its nearest claims and of its frames, so the work per claim is bounded. Identical texts are embedded once.
     """
     order = sorted(range(len(reported)), key=lambda i: _when(reported[i]))
@@ -236,9 +242,14 @@ def group(reported: Sequence[Reported], embed: Embed) -> list[list[int]]:
                 candidates.update(by_row[int(other)][-NEIGHBOURS:])
         for frame in claim_frames[i]:
             candidates.update(by_frame.get(frame, [])[-NEIGHBOURS:])  # the latest groups with the frame: bounded
-        scored = sorted(((_centroid_cosine(sums[g], vector), g) for g in candidates), reverse=True)
+        # a group that shares an event frame comes before one that is only close: the frame names the same event
+        scored = sorted(
+            ((_frames_meet(claim_frames[i], groups[g].frames), _centroid_cosine(sums[g], vector), g)
+             for g in candidates),
+            reverse=True,
+        )  # fmt: skip
         chosen = None
-        for cosine, g in scored:
+        for _, cosine, g in scored:
             if _joins(claim, claim_frames[i], reported[groups[g].members[0]].claim, groups[g].frames, cosine):
                 chosen = g
                 break
@@ -269,7 +280,11 @@ def _joins(claim: Claim, own: set[tuple[str, ...]], first: Claim, theirs: set[tu
     framed = _frames_meet(own, theirs)
     if not _compatible(claim, first, framed):
         return False
-    return framed or cosine >= GROUP_COSINE
+    if framed or cosine >= GROUP_COSINE:
+        return True
+    # a denial, or the same event, is worded apart from what it answers: "dismissed as baseless claims that …"
+    same_event = claim.event_type == first.event_type != "statement"
+    return cosine >= RELATED and (same_event or "reject" in (claim.event_type, first.event_type))
 
 
 def _index(vectors: Vectors) -> faiss.Index:
