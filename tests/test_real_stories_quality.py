@@ -15,15 +15,16 @@ from bench.real_stories import SCORER, english_only, export, languages_of, poole
 
 pytestmark = pytest.mark.slow
 
-# Measured on the pooled dev run (bench/real_stories.py), a little under each figure for run-to-run noise.
+# Measured on the pooled dev run (bench/real_stories.py, 2026-12-04), a little under each figure; the goals
+# are far above most of them (verdict 0.85, origins 0.75, grouping 0.75): see BENCHMARKS.md.
 FLOORS = {
-    "mention_recall_en": 0.78,
-    "copy_f1": 0.80,
-    "relay_f1": 0.60,
-    "verdict_acc_en": 0.30,
-    "origin_count_exact_en": 0.15,
-    "grouping_f1_en": 0.33,
-    "storyline_b3_f1": 0.79,
+    "mention_recall_en": 0.79,  # measured 0.812 (45dc0c3: 0.607)
+    "copy_f1": 0.80,  # 0.828 (0.133)
+    "relay_f1": 0.66,  # 0.685 (0.214)
+    "verdict_acc_en": 0.43,  # 0.478 (0.370); 46 claims, one is 0.022
+    "origin_count_exact_en": 0.23,  # 0.261 (0.217)
+    "grouping_f1_en": 0.36,  # 0.386 (0.386)
+    "storyline_b3_f1": 0.79,  # 0.811 (0.791)
 }
 
 

@@ -145,8 +145,9 @@ def test_cli_stories_story_and_claims_by_story(sample_db: Path) -> None:
     story_id = rows[0][0]
     shown = newstrace("story", story_id[:7], "--db", str(sample_db))
     assert shown.returncode == 0, shown.stderr
-    # the origin's name may fold in its cell when the story's table has more columns: its start is on one line
-    for word in ("single-origin", "corroborated", "Meridian Wire (six people familiar", "Pentagon"):
+    # the origin's name may fold in its cell now that the story also holds a contested claim (the who-contradicts
+    # column takes width): its start is on one line
+    for word in ("single-origin", "corroborated", "contested", "Meridian Wire (six people familiar", "Pentagon"):
         assert word in shown.stdout, word
     claims = newstrace("claims", "--story", story_id[:7], "--db", str(sample_db), "--limit", "500")
     assert claims.returncode == 0 and "Iran" in claims.stdout
