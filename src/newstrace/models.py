@@ -127,6 +127,24 @@ class PageContent:
 
 
 @dataclass(frozen=True, slots=True)
+class Relay:
+    """One outlet an article carries (``relays.find``), the kind of evidence — ``dateline``, ``tag``, ``credit``,
+    ``byline``, ``site`` (the article reproduces that outlet's report), ``cited``, ``speaker``, ``told`` (it cites
+    the outlet), ``copy`` (the outlet of the article it copies) — and where (character offsets; -1 when it is not
+    in the text)."""
+
+    outlet: str
+    marker: str
+    start: int = -1
+    end: int = -1
+
+    @property
+    def is_wire(self) -> bool:
+        """Whether the marker says the article reproduces this outlet's report (not merely cites it)."""
+        return self.marker in {"dateline", "tag", "credit", "byline", "site"}
+
+
+@dataclass(frozen=True, slots=True)
 class Attribution:
     """Who said what in one article: a speaker, a cue and the content span, with the chain it is reported through.
 

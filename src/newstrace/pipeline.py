@@ -29,7 +29,7 @@ from .events import ANALYSIS_VERSION, EventReader
 from .extract import extract_pages
 from .fetch import Fetcher
 from .ingest import Item, Leaf, expand
-from .models import Article, Attribution, Briefing, Claim, ErrorRecord, TimelineEntry
+from .models import Article, Attribution, Briefing, Claim, ErrorRecord, Relay, TimelineEntry
 from .profile import VERSION as PROFILE_VERSION
 from .profile import Earlier, profile
 from .settings import Settings
@@ -449,7 +449,7 @@ def profile_articles(
 
 def _relays_of(
     article: Article, attributions: list[Attribution], originals: dict[str, dict[str, Any]], known: set[str]
-) -> list[relays.Relay]:
+) -> list[Relay]:
     """The outlets an article carries; a copy also carries what its original carries, or else the original's
     outlet (a copy of a wire story relays the wire, not the site it was copied from)."""
     found = relays.find(
@@ -464,7 +464,7 @@ def _relays_of(
         original["dateline_outlet"], (), known,
     )  # fmt: skip
     if not inherited and original["source_name"]:
-        inherited = [relays.Relay(original["source_name"], "copy")]
+        inherited = [Relay(original["source_name"], "copy")]
     seen = {relays.key(r.outlet) for r in found}
     mine = [r for r in inherited if relays.key(r.outlet) not in seen and not relays.own(r.outlet, article.source_name,
             article.source)]  # fmt: skip

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .crosscheck import chain_of
-from .models import Article, ArticleProfile, Attribution, Claim, Cue
-from .relays import Relay, key
+from .models import Article, ArticleProfile, Attribution, Claim, Cue, Relay
+from .relays import key
 
 VERSION = "3"
 

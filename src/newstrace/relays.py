@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 
-from .models import Attribution
+from .models import Attribution, Relay
 
 # Outlets that syndicate news or are cited as sources everywhere, as "short name: other names" (lower case).
 # General knowledge of the news trade, not of any one story: the names a wire dateline or credit line uses.
@@ -52,22 +51,6 @@ _OUTLET_WORDS = frozenset(
     "chronicle independent observer standard mail express mirror monitor reporter courier examiner".split()
 )
 _NOT_OUTLETS = frozenset("reporters journalists press media the press the media photo file".split())
-
-
-@dataclass(frozen=True, slots=True)
-class Relay:
-    """One outlet an article carries, the kind of evidence (``dateline``, ``tag``, ``credit``, ``byline``,
-    ``site``, ``cited``, ``speaker``, ``told``) and where it is (character offsets; -1 when it is not in the text)."""
-
-    outlet: str
-    marker: str
-    start: int = -1
-    end: int = -1
-
-    @property
-    def is_wire(self) -> bool:
-        """Whether the marker says the article reproduces this outlet's report (not merely cites it)."""
-        return self.marker in {"dateline", "tag", "credit", "byline", "site"}
 
 
 _NAME = r"[A-Z][\w&'’-]*(?:[ ][A-Z][\w&'’-]*){0,4}"  # up to five capitalised words; a full stop ends a name
