@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,20 @@ WORDS = [
 ]  # fmt: skip
 
 
+SYLLABLES = "ba ko ri mu te zan lo pi ve su dra nok".split()
+
+
+def _syllables(key: str) -> str:
+    h = zlib.crc32(key.encode())
+    return SYLLABLES[h % len(SYLLABLES)] + SYLLABLES[(h // len(SYLLABLES)) % len(SYLLABLES)]
+
+
 def paragraphs(seed: int, n: int = 5) -> list[str]:
-    """Distinct, sentence-like paragraphs; different seeds give texts that are not near-duplicates."""
+    """Distinct, sentence-like paragraphs; different seeds give texts that are not near-duplicates and do not
+    contain each other (each seed names its own places: "the museumko", so shared word runs stay few)."""
     out = []
     for i in range(n):
-        picks = [WORDS[(seed * 7 + i * 3 + j * 5) % len(WORDS)] for j in range(12)]
+        picks = [WORDS[(seed * 7 + i * 3 + j * 5) % len(WORDS)] + _syllables(f"{seed}:{i}:{j}") for j in range(12)]
         out.append(
             f"Officials in district {seed} said the {' and the '.join(picks[:6])} plans were approved on day {i}. "
             f"Residents near the {picks[6]} asked about the {picks[7]}, the {picks[8]} and the {picks[9]} in "

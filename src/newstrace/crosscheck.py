@@ -20,11 +20,14 @@ voice) have no origin. The verdict follows (:func:`verdict`).
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 
 import faiss
 import numpy as np
@@ -113,14 +116,34 @@ def _singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1)
+def _demonyms() -> dict[str, str]:
+    """Demonym → country code ("iranian" → IRN), from the actor table's demonym rows (every country, not a story's)."""
+    with resources.files("newstrace").joinpath("data/actors.csv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {r["alias"].strip().lower(): r["code"].strip().upper() for r in rows if r["kind"].strip() == "demonym"}
+
+
+def maker_of(text: str | None) -> str | None:
+    """The country a phrase names as maker or owner of a thing ("Iranian-designed attack drones" → IRN), or None."""
+    words = WORD.findall((text or "").lower())
+    demonyms = _demonyms()
+    for i, word in enumerate(words):
+        for phrase in (" ".join(words[i : i + 2]), word):  # "north korean" before "korean"
+            if phrase in demonyms:
+                return demonyms[phrase]
+    return None
+
+
 def _kind(claim: Claim) -> str | None:
     """What a claim is about: the head of its object, else of its amount's unit ("400 missiles")."""
     return kind_of(claim.object) or kind_of(claim.unit)
 
 
 def frames(claim: Claim) -> set[tuple[str, ...]]:
-    """The event frames a claim states: (event type, actor, what it is about); transfers also (giver → receiver);
-    a place (actor, what, where); a count (what, how many).
+    """The event frames a claim states: (event type, actor, what it is about); transfers also (giver → receiver),
+    and so does a claim whose object another country made ("Russia used Iranian drones"); a place (actor, what,
+    where); a count (what, how many).
 
     A claim with no object still states where its actor's things are: "No Iranian military adviser is present in
     Crimea" has no object, so its place frame takes each word of its text, one of which meets the "adviser" of
@@ -131,14 +154,18 @@ def frames(claim: Claim) -> set[tuple[str, ...]]:
     if claim.place and claim.actor_code:
         about = {kind} if kind else {_singular(w) for w in WORD.findall(claim.text.lower()) if len(w) > 3}
         out |= {("at", claim.actor_code, k, claim.place.lower()) for k in about}
+    counted = kind_of(claim.unit) or kind  # "Iran's inventory at more than 3,000 ballistic missiles": missiles
+    if claim.quantity is not None and claim.quantity >= 10 and counted and not _measure(claim):
+        out.add(("amount", counted, f"{claim.quantity:g}"))  # "3,000 missiles", whoever is said to count them
     if kind is None:
         return out
     if claim.event_type != "statement" and claim.actor_code:
         out.add((claim.event_type, claim.actor_code, kind))
     if claim.event_type == "transfer" and claim.actor_code:
         out.add(("transfer", claim.actor_code, claim.target_code or "*", kind))
-    if claim.quantity is not None and claim.quantity >= 10 and not _measure(claim):
-        out.add(("amount", kind, f"{claim.quantity:g}"))  # "3,000 missiles", whoever is said to count them
+    maker = maker_of(claim.object)  # "Russia used Iranian drones" states a transfer from Iran to Russia
+    if maker and claim.actor_code and maker != claim.actor_code and claim.event_type != "transfer":
+        out.add(("transfer", maker, claim.actor_code, kind))
     return out
 
 
@@ -202,7 +229,7 @@ def amounts_conflict(a: Claim, b: Claim) -> bool:
         return False
     if _measure(a) or _measure(b):
         return False
-    kinds = _kind(a), _kind(b)
+    kinds = kind_of(a.unit) or _kind(a), kind_of(b.unit) or _kind(b)
     if kinds[0] and kinds[1] and kinds[0] != kinds[1]:  # 400 missiles and 200 launchers: two counts
         return False
     low = [a.quantity, b.quantity]

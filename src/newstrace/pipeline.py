@@ -431,7 +431,7 @@ def profile_articles(
                     found["claims"][article.article_id],
                     [Earlier(*row) for row in found["earlier"][article.article_id]],
                     found["origins"][article.article_id],
-                    _relays_of(article, found["attributions"][article.article_id], originals, known),
+                    relays=_relays_of(article, found["attributions"][article.article_id], originals, known),
                 ),
                 basis,
             )

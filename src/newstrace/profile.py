@@ -196,8 +196,8 @@ def profile(
     claims: Sequence[Claim],
     earlier: Sequence[Earlier],
     origins: Mapping[str, int],
-    relays: Sequence[Relay] | None = None,
     params: ProfileParams = ProfileParams(),
+    relays: Sequence[Relay] | None = None,
 ) -> ArticleProfile:
     """Profile one article from its attributions and claims. ``earlier`` lists its claims that earlier articles
     of other outlets carried first; ``origins`` maps a claim id to the number of origins of its claim group;
