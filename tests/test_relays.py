@@ -102,3 +102,14 @@ def test_another_report_on_the_same_event_is_no_copy() -> None:
     assert index.add(_candidate("other", other, 2, settings)) == {"other": None}
     tiny = "The ministry said on Monday"  # too short to say anything about containment
     assert index.add(_candidate("tiny", tiny, 3, settings)) == {"tiny": None}
+
+
+def test_copies_add_nothing_to_the_containment_postings() -> None:
+    settings = Settings()
+    index = DuplicateIndex(settings)
+    index.add(_candidate("wire", WIRE_STORY, 1, settings))
+    size = sum(len(h) for h in index.postings.values())
+    for i in range(100):  # a wire story run by 100 sites, each trimming it differently
+        text = WIRE_STORY[: len(WIRE_STORY) - 40 * i]
+        assert index.add(_candidate(f"copy{i}", text, 2, settings)).get(f"copy{i}") == "wire"
+    assert sum(len(h) for h in index.postings.values()) == size

@@ -42,7 +42,7 @@ def from_bytes(blob: bytes) -> np.ndarray:
 
 
 CONTAINMENT_WORDS = 3  # short shingles: a rewrite that changes every fourth word still shares many of them
-MIN_SAMPLED = 12  # fewer sampled shingles than this (a text of ~50 words) say nothing reliable about containment
+MIN_SAMPLED = 12  # fewer sampled shingles than this (a dozen words unsampled) say nothing reliable of containment
 MAX_POSTINGS = 64  # a shingle in more articles than this is boilerplate or a wire's stock phrase, not evidence
 
 
@@ -96,7 +96,7 @@ class DuplicateIndex:
 
     def load(self, item: Candidate, duplicate_of: str | None) -> None:
         """Index an article already stored, with the group it was already put in."""
-        self._index(item)
+        self._index(item, contained=duplicate_of is None)
         root = duplicate_of or item.article_id
         self.group_of[item.article_id] = root
         self.groups.setdefault(root, set()).add(item.article_id)
@@ -110,7 +110,7 @@ class DuplicateIndex:
         if item.article_id in self.items:
             return {}
         copies = self._copies_of(item)
-        self._index(item)
+        self._index(item, contained=not copies)
         members = {item.article_id}
         for other in copies:
             members |= self.groups.pop(self.group_of[other], {other})
@@ -123,10 +123,14 @@ class DuplicateIndex:
             self.group_of[member] = root
         return changes
 
-    def _index(self, item: Candidate) -> None:
+    def _index(self, item: Candidate, contained: bool = True) -> None:
+        """Index an article for exact and near look-up, and its shingles for containment when ``contained``: a
+        copy's shingles are its original's, so 2,000 copies of one wire story add nothing to the postings."""
         self.items[item.article_id] = item
         self.by_hash.setdefault(item.text_hash, []).append(item.article_id)
         self.lsh.insert(item.article_id, _as_minhash(item.signature, self.settings))
+        if not contained:
+            return
         for h in item.shingles.tolist():
             holders = self.postings.setdefault(h, [])
             if len(holders) <= MAX_POSTINGS:
