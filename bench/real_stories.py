@@ -135,6 +135,23 @@ def _revision(checkout: Path) -> str:
     return found.stdout.strip() or str(checkout)
 
 
+def run_pooled(
+    corpus: Path, gold: dict[str, Any], folders: list[Path], work: Path, name: str, source: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """The pooled corpus through one ``newstrace run`` (of ``source`` when given) into ``work/NAME.duckdb``: the
+    scorer's figures over all articles and over English ones, and the wall time of the run."""
+    db = work / f"{name}.duckdb"
+    seconds = run_pipeline(corpus, db, source)
+    export(db, work / name)
+    languages: dict[str, str] = {}
+    for folder in folders:
+        languages.update({f"{folder.name}/{k}": v for k, v in languages_of(folder / "corpus.jsonl").items()})
+    gold_en = {"stories": [english_only(s, languages) for s in gold["stories"]]}
+    every = score(gold, work / name, work / "score" / name)
+    english = score(gold_en, work / name, work / "score-en" / name)
+    return every, english, seconds
+
+
 def summary(figures: dict[str, Any]) -> dict[str, Any]:
     """The figures the issue names, under short keys."""
     return {
@@ -177,22 +194,10 @@ def run(work: Path, baseline: Path | None = None) -> dict[str, Any]:
     corpus, gold = pooled_inputs(folders, work)
     before: dict[str, Any] = {}
     if baseline is not None:
-        db = work / "pooled-baseline.duckdb"
-        before_seconds = run_pipeline(corpus, db, baseline)
-        export(db, work / "pooled-baseline")
-        before = {"all": summary(score(gold, work / "pooled-baseline", work / "score" / "baseline")),
-                  "seconds": round(before_seconds, 1), "source": _revision(baseline)}  # fmt: skip
-    db = work / "pooled.duckdb"
-    seconds = run_pipeline(corpus, db)
-    export(db, work / "pooled")
-    pooled_all = score(gold, work / "pooled", work / "score" / "pooled")
-    languages = {}
-    for folder in folders:
-        languages.update({folder.name + "/" + k: v for k, v in languages_of(folder / "corpus.jsonl").items()})
-    gold_en = {"stories": [english_only(s, languages) for s in gold["stories"]]}
-    pooled_en = score(gold_en, work / "pooled", work / "score-en" / "pooled")
-    if baseline is not None:
-        before["english"] = summary(score(gold_en, work / "pooled-baseline", work / "score-en" / "baseline"))
+        every, english, before_seconds = run_pooled(corpus, gold, folders, work, "baseline", baseline)
+        before = {"all": summary(every), "english": summary(english), "seconds": round(before_seconds, 1),
+                  "source": _revision(baseline)}  # fmt: skip
+    pooled_all, pooled_en, seconds = run_pooled(corpus, gold, folders, work, "pooled")
     n_articles = sum(len(s["articles"]) for s in gold["stories"])
     print("pooled", json.dumps(summary(pooled_en)), flush=True)
     return {

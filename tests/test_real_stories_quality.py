@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from bench._common import SHARED_DATA
-from bench.real_stories import SCORER, english_only, export, languages_of, pooled_inputs, run_pipeline, score
+from bench.real_stories import SCORER, pooled_inputs, run_pooled
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +36,7 @@ def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         pytest.skip(f"real-stories data or its scorer not found under {SHARED_DATA.parent}")
     work = tmp_path_factory.mktemp("real-stories")
     corpus, gold = pooled_inputs(folders, work)
-    run_pipeline(corpus, work / "pooled.duckdb")
-    export(work / "pooled.duckdb", work / "pooled")
-    every = score(gold, work / "pooled", work / "score")
-    languages: dict[str, str] = {}
-    for folder in folders:
-        languages.update({f"{folder.name}/{k}": v for k, v in languages_of(folder / "corpus.jsonl").items()})
-    english = score({"stories": [english_only(s, languages) for s in gold["stories"]]}, work / "pooled",
-                    work / "score-en")  # fmt: skip
+    every, english, _ = run_pooled(corpus, gold, folders, work, "pooled")
     (work / "figures.json").write_text(json.dumps({"all": every, "en": english}), encoding="utf-8")
     return {
         "mention_recall_en": english["mention_recall"], "copy_f1": every["copy_f1"], "relay_f1": every["relay_f1"],

@@ -37,6 +37,7 @@ def test_citations_name_outlets_in_passing() -> None:
         ("Reuters", "cited"), ("The Wall Street Journal", "told"), ("Wired", "cited"), ("The Information", "cited"),
     ]  # fmt: skip
     assert wire(find(text)) is None  # citations are no wire: the article reports on its own
+    assert find(text, citations=False) == [] and wire(find("(CNN) — Text.", citations=False)) == "CNN"
 
 
 def test_not_outlets_and_the_article_s_own_outlet() -> None:

@@ -387,7 +387,8 @@ def cross_check(
         # a relay of a wire carries the wire's report: its unnamed sources are the wire's, whoever prints them
         carriers = {
             a["article_id"]: relays.wire(
-                relays.find(a["text"] or "", a["carrier"], a["carrier_id"], a["authors"] or (), a["dateline_outlet"])
+                relays.find(a["text"] or "", a["carrier"], a["carrier_id"], a["authors"] or (), a["dateline_outlet"],
+                            citations=False)
             ) or a["carrier"]
             for a in articles
         }

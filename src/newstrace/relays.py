@@ -127,8 +127,10 @@ def find(
     dateline_outlet: str | None = None,
     attributions: Iterable[Attribution] = (),
     known: Collection[str] = (),
+    citations: bool = True,
 ) -> list[Relay]:
-    """Every other outlet the article carries, wire markers first, one entry per outlet (its first evidence)."""
+    """Every other outlet the article carries, wire markers first, one entry per outlet (its first evidence);
+    with ``citations`` false, only the wire markers are looked for (what the cross-check needs, per re-check)."""
     found: list[Relay] = []
     for part in _split(dateline_outlet):
         found.append(Relay(part, "dateline"))
@@ -138,6 +140,8 @@ def find(
         for part in _split(author if is_outlet(author, known) else None):
             found.append(Relay(part, "byline"))
     for marker, pattern in _PATTERNS:
+        if not citations and not Relay("", marker).is_wire:
+            continue
         for match in pattern.finditer(text):
             for part in _split(match.group("o")):
                 found.append(Relay(part, marker, match.start("o"), match.end("o")))
